@@ -1,0 +1,61 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, vpsfleet maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment(object):
+    """The options every vpsfleet.cloud module shares."""
+
+    DOCUMENTATION = r"""
+options:
+  provider:
+    description:
+      - The hosting provider whose API is used.
+      - C(vpscrypto) is VPSCrypto (prepaid balance, crypto top-ups); C(otwa) is Otwa Cloud.
+    type: str
+    required: true
+    choices: [vpscrypto, otwa]
+  api_key:
+    description:
+      - The API key (bearer token) of the account.
+      - If not set, the environment variable E(VPSCRYPTO_API_KEY) or E(OTWA_API_KEY) is used,
+        according to O(provider).
+      - Never logged and never part of an error message.
+    type: str
+  api_url:
+    description:
+      - Base URL of the provider's API.
+      - If not set, the environment variable E(VPSCRYPTO_API_URL) or E(OTWA_API_URL) is used, and
+        otherwise the production URL (V(https://vpscrypto.io/api/v1) or V(https://otwa.cloud/api/v1)).
+      - Point it at the local sandbox to try things without spending money.
+    type: str
+  api_timeout:
+    description:
+      - Read timeout in seconds for one HTTP request. The connect timeout is the smaller of this and 10 seconds.
+    type: float
+    default: 30
+  api_retries:
+    description:
+      - How many times a request that failed with a connection error, HTTP 429, 502, 503 or 504 is
+        retried, with exponential backoff and jitter. C(Retry-After) is honoured.
+      - A request that orders, charges or pays is only retried where repeating it cannot apply it twice.
+    type: int
+    default: 5
+  api_retry_max_delay:
+    description:
+      - Upper bound in seconds for one backoff sleep and for an honoured C(Retry-After).
+    type: float
+    default: 30
+  validate_certs:
+    description:
+      - Whether to validate the API's TLS certificate.
+    type: bool
+    default: true
+requirements:
+  - requests
+notes:
+  - Set the shared options once for a whole play with
+    C(module_defaults) and the action group C(group/vpsfleet.cloud.vps).
+"""

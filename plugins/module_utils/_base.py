@@ -1,0 +1,169 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, vpsfleet maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The base every vpsfleet.cloud module is a short declaration on top of.
+
+A module subclasses :class:`VpsModule`, names the operations it needs, and implements
+``execute()``; the base owns the shared options, client and adapter construction, capability
+checks, turning failures into ``fail_json`` with a structured ``failure``, and result/diff assembly.
+"""
+
+from __future__ import annotations
+
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ._capabilities import PROVIDER_NAMES, OperationNotOffered, require
+from ._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ApiError
+from ._model import public_view
+from ._providers import PROVIDERS, build_adapter, provider_api_key
+from ._resolve import InvalidChoice
+from ._wait import WaitTimeout, wait_until
+
+
+def provider_argument_spec():
+    """The shared options, as documented in the ``vpsfleet.cloud.provider`` doc fragment."""
+    return dict(
+        provider=dict(type="str", required=True, choices=sorted(PROVIDERS)),
+        api_key=dict(type="str", no_log=True),
+        api_url=dict(type="str"),
+        api_timeout=dict(type="float", default=30),
+        api_retries=dict(type="int", default=5),
+        api_retry_max_delay=dict(type="float", default=30),
+        validate_certs=dict(type="bool", default=True),
+    )
+
+
+class ModuleFailure(Exception):
+    """Raised by module code to fail with a message (and extra result keys) from anywhere."""
+
+    def __init__(self, msg, **result):
+        super(ModuleFailure, self).__init__(msg)
+        self.msg = msg
+        self.result = result
+
+
+class VpsModule(object):
+    """Base of every module: subclasses set ``operations`` and implement ``execute()``.
+
+    ``operations`` lists the capabilities (see ``_capabilities``) this module needs for the
+    chosen state; they are checked before any request. Override :meth:`required_operations`
+    when they depend on the parameters.
+    """
+
+    operations = ()
+    # False for the few operations the APIs serve without a key (account creation, catalog, health).
+    needs_api_key = True
+    # Key under which the main resource is returned (e.g. ``server``).
+    represent = None
+
+    def __init__(self, module):
+        self.module = module
+        self.params = module.params
+        self.provider = self.params["provider"]
+        self.provider_label = PROVIDER_NAMES[self.provider]
+        self.result = {"changed": False}
+        self.before = None
+        self.after = None
+        self._adapter = None
+
+    # -- construction ---------------------------------------------------------------------
+
+    @classmethod
+    def build_module(cls, argument_spec, **kwargs):
+        """An AnsibleModule with the shared options merged in and check mode on by default."""
+        spec = provider_argument_spec()
+        spec.update(argument_spec)
+        kwargs.setdefault("supports_check_mode", True)
+        return AnsibleModule(argument_spec=spec, **kwargs)
+
+    @property
+    def adapter(self):
+        """The provider adapter, built on first use (so capability errors come before it)."""
+        if self._adapter is None:
+            if not HAS_REQUESTS:
+                self.module.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
+            api_key = provider_api_key(self.provider, self.params.get("api_key"))
+            if api_key:
+                # A key read from the environment is as secret as one given as an option.
+                self.module.no_log_values.add(api_key)
+            self._adapter = build_adapter(
+                self.provider, api_key=api_key, api_url=self.params.get("api_url"),
+                timeout=self.params["api_timeout"], retries=self.params["api_retries"],
+                retry_max_delay=self.params["api_retry_max_delay"],
+                validate_certs=self.params["validate_certs"], log=self.module.debug)
+        return self._adapter
+
+    def require_api_key(self):
+        """Fail clearly when neither ``api_key`` nor the provider's environment variable is set."""
+        if not provider_api_key(self.provider, self.params.get("api_key")):
+            raise ModuleFailure("no API key for %s: set api_key or the environment variable %s" % (
+                self.provider_label, PROVIDERS[self.provider]["key_env"]))
+
+    # -- the run --------------------------------------------------------------------------
+
+    def required_operations(self):
+        return self.operations
+
+    def execute(self):
+        """Do the module's work, filling ``self.result``; override in every module."""
+        raise ModuleFailure("%s does not implement execute()" % type(self).__name__)
+
+    def run(self):
+        """Check capabilities, execute, and exit with the result (or fail with a clear message)."""
+        try:
+            for operation in self.required_operations():
+                require(self.provider, operation)
+            if self.needs_api_key:
+                self.require_api_key()
+            self.execute()
+        except OperationNotOffered as exc:
+            self.module.fail_json(msg=str(exc), failure={"operation": exc.operation, "provider": exc.provider})
+        except InvalidChoice as exc:
+            self.module.fail_json(msg=str(exc), choices=exc.choices)
+        except WaitTimeout as exc:
+            extra = {}
+            if isinstance(exc.last, dict) and self.represent:
+                extra[self.represent] = exc.last
+            self.module.fail_json(msg=str(exc), **extra)
+        except ApiError as exc:
+            self.fail_api(exc)
+        except ModuleFailure as exc:
+            self.module.fail_json(msg=exc.msg, **exc.result)
+        self.exit()
+
+    def fail_api(self, error, msg=None):
+        """fail_json for an ApiError, with hints for the statuses users meet most."""
+        hint = ""
+        if error.status == 401:
+            hint = " (check api_key, or the environment variable %s)" % PROVIDERS[self.provider]["key_env"]
+        elif error.status == 403:
+            hint = " (the API key lacks the permission this operation needs)"
+        text = "%s%s" % (error, hint)
+        if msg:
+            text = "%s: %s" % (msg, text)
+        self.module.fail_json(msg=text, failure=error.to_failure(), exception=traceback.format_exc())
+
+    def exit(self):
+        if self.module._diff and (self.before is not None or self.after is not None):
+            self.result["diff"] = {"before": self.before or {}, "after": self.after or {}}
+        self.module.exit_json(**self.result)
+
+    # -- helpers for modules ----------------------------------------------------------------
+
+    @property
+    def check_mode(self):
+        return self.module.check_mode
+
+    def mark_changed(self):
+        self.result["changed"] = True
+
+    def set_diff(self, before, after):
+        """Record before/after states (server dicts lose ``provider_data``)."""
+        self.before = public_view(before) if isinstance(before, dict) else before
+        self.after = public_view(after) if isinstance(after, dict) else after
+
+    def wait(self, poll, done, timeout, what, describe=None):
+        """:func:`wait_until` with the module's polling defaults."""
+        return wait_until(poll, done, timeout, what=what, describe=describe)

@@ -1,0 +1,205 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, vpsfleet maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""VPSCrypto: its API paths and shapes, mapped to the common model."""
+
+from __future__ import annotations
+
+from ._adapter import ProviderAdapter
+from ._model import as_list, new_server, usd
+
+PROVIDER = "vpscrypto"
+
+
+def server_from_api(data):
+    """The common server record for a VPSCrypto ``Server`` object."""
+    return new_server(
+        PROVIDER,
+        id=str(data.get("id")) if data.get("id") is not None else None,
+        name=data.get("hostname"),
+        hostname=data.get("hostname"),
+        raw_status=data.get("status"),
+        ip=data.get("ip"),
+        additional_ips=[],
+        plan=data.get("plan"),
+        location=data.get("location"),
+        os=data.get("os"),
+        price_usd=usd(data.get("price_usd")),
+        cycle=data.get("cycle"),
+        created_at=data.get("created_at"),
+        expires_at=data.get("expires_at"),
+        provider_data=data,
+    )
+
+
+def catalog_from_api(data):
+    """The common catalog for a VPSCrypto ``/catalog`` answer."""
+    data = data or {}
+    plans = []
+    for plan in data.get("plans") or []:
+        plans.append({
+            "id": plan.get("slug"),
+            "slug": plan.get("slug"),
+            "name": plan.get("name"),
+            "price_monthly_usd": usd(plan.get("price_monthly_usd")),
+            "price_annual_usd": usd(plan.get("price_annual_usd")),
+            "vcpu": plan.get("vcpu"),
+            "ram_mb": int(plan["ram_gb"] * 1024) if plan.get("ram_gb") is not None else None,
+            "disk_gb": plan.get("disk_gb"),
+            "bandwidth_gb": int(plan["bandwidth_tb"] * 1000) if plan.get("bandwidth_tb") is not None else None,
+            "region": None,
+        })
+    return {
+        "provider": PROVIDER,
+        "plans": plans,
+        "locations": [{"slug": loc.get("slug"), "name": loc.get("name")} for loc in data.get("locations") or []],
+        "os": [{"slug": item.get("slug"), "name": item.get("name"), "family": item.get("family")}
+               for item in data.get("os") or []],
+        "cycles": list(data.get("cycles") or ["monthly", "annual"]),
+        "coins": list(data.get("coins") or []),
+        "topup": data.get("topup") or {"min_usd": 25, "max_usd": 2000},
+        "provider_data": data,
+    }
+
+
+def account_from_api(data):
+    """The common account record for a VPSCrypto ``Account``."""
+    data = data or {}
+    return {
+        "provider": PROVIDER,
+        "id": str(data.get("user_id")) if data.get("user_id") is not None else None,
+        "balance_usd": usd(data.get("balance_usd")),
+        "currency": data.get("currency") or "USD",
+        "servers": data.get("servers"),
+        "totp_enabled": data.get("totp_enabled"),
+        "created_at": data.get("created_at"),
+        "tier": None,
+        "provider_data": data,
+    }
+
+
+def topup_from_api(data):
+    """The common top-up record for a VPSCrypto ``Topup``."""
+    data = data or {}
+    return {
+        "provider": PROVIDER,
+        "ref": data.get("ref"),
+        "status": data.get("status"),
+        "amount_usd": usd(data.get("amount_usd")),
+        "coin": data.get("coin"),
+        "deposit_address": data.get("deposit_address"),
+        "deposit_amount": data.get("deposit_amount"),
+        "deposit_coin": data.get("deposit_coin"),
+        "deposit_network": data.get("deposit_network"),
+        "qr_data_uri": data.get("qr_data_uri"),
+        "expires_at": data.get("expires_at"),
+        "provider_data": data,
+    }
+
+
+class VpsCryptoAdapter(ProviderAdapter):
+    """VPSCrypto's REST v1 (https://vpscrypto.io/api/v1)."""
+
+    provider = PROVIDER
+
+    # -- account and keys -------------------------------------------------------------
+
+    def create_account(self):
+        """``POST /account`` (no auth). Returns the raw answer: it holds api_key and login_token once."""
+        self.require("create_account")
+        return self.client.post("/account", authenticated=False).body or {}
+
+    def get_account(self):
+        self.require("account")
+        return account_from_api(self.client.get("/account").body)
+
+    def health(self):
+        self.require("health")
+        return self.client.get("/health", authenticated=False).body
+
+    def list_api_keys(self):
+        self.require("list_api_keys")
+        return as_list(self.client.get("/keys").body, "keys")
+
+    def create_api_key(self, name=None):
+        """``POST /keys``; the answer carries the full key once. Not repeated on a lost answer."""
+        self.require("create_api_key")
+        body = {"name": name} if name else {}
+        return self.client.post("/keys", json_body=body).body or {}
+
+    def revoke_api_key(self, key_id):
+        # Revoking twice cannot do more than revoking once.
+        self.require("revoke_api_key")
+        return self.client.delete("/keys/%s" % key_id, replay_safe=True).body
+
+    # -- catalog ------------------------------------------------------------------------
+
+    def get_catalog(self):
+        self.require("catalog")
+        return catalog_from_api(self.client.get("/catalog", authenticated=False).body)
+
+    # -- top-ups ------------------------------------------------------------------------
+
+    def create_topup(self, amount, coin, headers=None):
+        """``POST /topups``. Returns the raw Response: a 402 (x402 requirements) is passed through.
+
+        Not repeated after an ambiguous failure: a classic invoice costs nothing but would be a
+        second invoice, and a payment is only ever re-sent by the caller with the same signed header.
+        """
+        self.require("topup")
+        return self.client.post("/topups", json_body={"amount": amount, "coin": coin},
+                                headers=headers, pass_statuses=(402,))
+
+    def resend_payment(self, amount, coin, headers):
+        """Re-send a signed x402 payment. Replay-safe: the same signed authorization (same nonce)
+        can settle at most once, so the retry can only return the first outcome."""
+        self.require("topup")
+        return self.client.post("/topups", json_body={"amount": amount, "coin": coin},
+                                headers=headers, pass_statuses=(402,), replay_safe=True)
+
+    def get_topup(self, ref):
+        self.require("topup")
+        return topup_from_api(self.client.get("/topups/%s" % ref).body)
+
+    # -- servers ------------------------------------------------------------------------
+
+    def list_servers(self):
+        self.require("list_servers")
+        return [server_from_api(item) for item in as_list(self.client.get("/servers").body, "servers")]
+
+    def get_server(self, server_id):
+        self.require("list_servers")
+        return server_from_api(self.client.get("/servers/%s" % server_id).body or {})
+
+    def get_credentials(self, server_id):
+        self.require("credentials")
+        data = self.client.get("/servers/%s/credentials" % server_id).body or {}
+        return {
+            "username": data.get("username") or "root",
+            "password": data.get("password"),
+            "ip": data.get("ip"),
+            "ssh_command": data.get("ssh_command"),
+        }
+
+    def order_server(self, order, known_ids=()):
+        """``POST /servers``; returns ``(server, root_password_or_None)``.
+
+        The API has no idempotency key, so when the answer is lost the server list is read again:
+        a server with this hostname that was not among ``known_ids`` is the one this order made,
+        and the order is not sent a second time.
+        """
+        self.require("order_server")
+        body = dict((key, order[key]) for key in ("plan", "location", "os", "cycle", "hostname", "root_password")
+                    if order.get(key) is not None)
+        known = set(str(item) for item in known_ids)
+
+        def find_own_order():
+            for server in self.list_servers():
+                if server["hostname"] == order.get("hostname") and server["id"] not in known:
+                    return server["provider_data"]
+            return None
+
+        response = self.client.post("/servers", json_body=body, effect_probe=find_own_order,
+                                    secrets=(order.get("root_password"),))
+        data = response.body or {}
+        return server_from_api(data), data.get("root_password")

@@ -1,0 +1,476 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, vpsfleet maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""x402 payments in USDC on Base: read a 402 answer, guard the spend, sign an EIP-3009 transfer.
+
+A pure library: the input is the parsed HTTP 402 answer, the output is the payment header to
+re-send the request with. It makes no request itself. ``eth_account`` is imported only when a
+payment is signed, so the module imports on a Python that has ansible-core and nothing else.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import secrets
+import time
+from collections import namedtuple
+from decimal import Decimal, InvalidOperation
+
+USDC_DECIMALS = 6
+USDC_BASE_UNITS_PER_DOLLAR = 10 ** USDC_DECIMALS
+
+# An authorization is a bearer instrument until it expires: keep its life short whatever the
+# server allows, and start it a minute in the past so a slow local clock does not void it.
+MAX_AUTHORIZATION_SECONDS = 300
+CLOCK_SKEW_SECONDS = 60
+
+ZERO_ADDRESS = "0x" + "0" * 40
+REDACTED = "********"
+
+PAYMENT_REQUIRED_HEADER = "PAYMENT-REQUIRED"
+PAYMENT_HEADER_BY_VERSION = {1: "X-PAYMENT", 2: "PAYMENT-SIGNATURE"}
+# The reference client reads the v2 name first, then the v1 one.
+SETTLEMENT_HEADERS = ("PAYMENT-RESPONSE", "X-PAYMENT-RESPONSE")
+
+_ADDRESS_RE = re.compile(r"^0x[0-9a-fA-F]{40}$")
+_PRIVATE_KEY_RE = re.compile(r"^(?:0x)?[0-9a-fA-F]{64}$")
+_BASE_UNITS_RE = re.compile(r"^[0-9]+$")
+
+UsdcNetwork = namedtuple(
+    "UsdcNetwork",
+    "v1_name caip2 chain_id usdc_address domain_name domain_version testnet",
+)
+
+# The one table of the chains we pay on. The EIP-712 domain name differs between the two USDC
+# deployments ("USD Coin" on mainnet, "USDC" on Sepolia): a wrong name yields a valid-looking
+# signature that the token contract rejects.
+NETWORKS = (
+    UsdcNetwork("base", "eip155:8453", 8453,
+                "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913", "USD Coin", "2", False),
+    UsdcNetwork("base-sepolia", "eip155:84532", 84532,
+                "0x036CbD53842c5426634e7929541eC2318f3dCF7e", "USDC", "2", True),
+)
+
+TRANSFER_WITH_AUTHORIZATION_TYPES = {
+    "EIP712Domain": [
+        {"name": "name", "type": "string"},
+        {"name": "version", "type": "string"},
+        {"name": "chainId", "type": "uint256"},
+        {"name": "verifyingContract", "type": "address"},
+    ],
+    "TransferWithAuthorization": [
+        {"name": "from", "type": "address"},
+        {"name": "to", "type": "address"},
+        {"name": "value", "type": "uint256"},
+        {"name": "validAfter", "type": "uint256"},
+        {"name": "validBefore", "type": "uint256"},
+        {"name": "nonce", "type": "bytes32"},
+    ],
+}
+
+
+class X402Error(Exception):
+    """A 402 answer that cannot be understood, or a payment that cannot be built."""
+
+
+class SpendGuardError(X402Error):
+    """The offered payment requirements fail a spend guard; nothing was signed."""
+
+
+class WalletKeyError(X402Error):
+    """The wallet private key is malformed. The message never contains the key."""
+
+
+class MissingSigningLibraryError(X402Error):
+    """The Python library eth-account, needed to sign, is not installed."""
+
+    library = "eth-account"
+
+
+class PaymentRequired(object):
+    """What a 402 answer asks for: protocol version, offered requirements, error text."""
+
+    def __init__(self, x402_version, accepts, error=None, resource=None):
+        self.x402_version = x402_version
+        self.accepts = accepts
+        self.error = error
+        self.resource = resource
+
+    def __repr__(self):
+        return "PaymentRequired(x402_version=%r, accepts=%d, error=%r)" % (
+            self.x402_version, len(self.accepts), self.error)
+
+
+class SignedPayment(object):
+    """A signed payment, ready to send as ``{header_name: header_value}``.
+
+    The header value is itself a usable authorization to move the wallet's money, so ``repr``
+    shows who pays how much to whom, never the header or the signature.
+    """
+
+    def __init__(self, header_name, header_value, payer, authorization, network):
+        self.header_name = header_name
+        self.header_value = header_value
+        self.payer = payer
+        self.authorization = authorization
+        self.network = network
+
+    def headers(self):
+        """Return the request header that carries the payment."""
+        return {self.header_name: self.header_value}
+
+    def __repr__(self):
+        return "SignedPayment(header_name=%r, payer=%r, to=%r, value=%r, network=%r)" % (
+            self.header_name, self.payer, self.authorization["to"],
+            self.authorization["value"], self.network)
+
+
+# --- reading the 402 answer -------------------------------------------------------------------
+
+def _header(headers, name):
+    """Return the value of header ``name`` (case-insensitive) from a mapping or pairs, or None."""
+    if not headers:
+        return None
+    items = headers.items() if hasattr(headers, "items") else headers
+    wanted = name.lower()
+    for key, value in items:
+        if str(key).lower() == wanted:
+            return value
+    return None
+
+
+def _decode_base64_json(value, what):
+    try:
+        text = base64.b64decode(value + "=" * (-len(value) % 4)).decode("utf-8")
+        return json.loads(text)
+    except (binascii.Error, ValueError, TypeError):
+        raise X402Error("the %s header is not base64-encoded JSON" % what)
+
+
+def _json_body(body):
+    if isinstance(body, dict):
+        return body
+    if isinstance(body, bytes):
+        body = body.decode("utf-8", "replace")
+    if isinstance(body, str) and body.strip():
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return None
+        return data if isinstance(data, dict) else None
+    return None
+
+
+def parse_payment_required(status, headers, body):
+    """Read the x402 payment requirements out of an HTTP 402 answer.
+
+    Detection follows the reference client (coinbase/x402,
+    python/x402/http/x402_http_client_base.py, ``get_payment_required_response``): a
+    ``PAYMENT-REQUIRED`` header (base64 JSON, version taken from ``x402Version``, default 2)
+    wins; otherwise a JSON body with ``x402Version: 1`` is a v1 answer. ``body`` may be a dict,
+    str or bytes.
+    """
+    if status != 402:
+        raise X402Error("expected an HTTP 402 answer, got HTTP %s" % status)
+    header = _header(headers, PAYMENT_REQUIRED_HEADER)
+    if isinstance(header, str) and header:
+        data = _decode_base64_json(header, PAYMENT_REQUIRED_HEADER)
+        if not isinstance(data, dict):
+            raise X402Error("the %s header is not a JSON object" % PAYMENT_REQUIRED_HEADER)
+        version = data.get("x402Version", 2)
+    else:
+        data = _json_body(body)
+        if data is None or data.get("x402Version") != 1:
+            raise X402Error("the 402 answer carries no x402 payment requirements")
+        version = 1
+    if version not in PAYMENT_HEADER_BY_VERSION:
+        raise X402Error("unsupported x402 version %r" % (version,))
+    accepts = data.get("accepts")
+    if not isinstance(accepts, list) or not all(isinstance(item, dict) for item in accepts):
+        raise X402Error("the 402 answer has no list of payment requirements ('accepts')")
+    if not accepts:
+        raise X402Error("the 402 answer offers no payment requirement")
+    return PaymentRequired(version, accepts, data.get("error"), data.get("resource"))
+
+
+# --- spend guards -------------------------------------------------------------------------------
+
+def network_for(name, x402_version):
+    """Return the ``UsdcNetwork`` a requirement's network names, in that version's naming, or None.
+
+    v1 names networks "base"/"base-sepolia", v2 uses CAIP-2 ("eip155:8453"); the header we send
+    echoes the name, so each version must use its own form.
+    """
+    for network in NETWORKS:
+        if name == (network.v1_name if x402_version == 1 else network.caip2):
+            return network
+    return None
+
+
+def usd_to_base_units(amount_usd):
+    """Return a USD amount as USDC base units (an int), exactly; at most 6 decimals allowed.
+
+    A float is read through its shortest decimal form (25.5 -> "25.5"), never its binary value.
+    """
+    try:
+        amount = Decimal(str(amount_usd))
+    except (InvalidOperation, ValueError):
+        raise SpendGuardError("refusing to pay: the top-up amount %r is not a number" % (amount_usd,))
+    if not amount.is_finite() or amount <= 0:
+        raise SpendGuardError("refusing to pay: the top-up amount %s is not a positive amount" % amount)
+    units = amount * USDC_BASE_UNITS_PER_DOLLAR
+    if units != units.to_integral_value():
+        raise SpendGuardError(
+            "refusing to pay: the top-up amount %s USD has more than %d decimals, finer than USDC"
+            % (amount, USDC_DECIMALS))
+    return int(units)
+
+
+def _format_usdc(base_units):
+    return "%d.%06d" % divmod(base_units, USDC_BASE_UNITS_PER_DOLLAR)
+
+
+def _required_base_units(requirement):
+    """Return the amount a requirement asks for (v2 ``amount``, v1 ``maxAmountRequired``)."""
+    raw = requirement.get("amount", requirement.get("maxAmountRequired"))
+    if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0:
+        return raw
+    if isinstance(raw, str) and _BASE_UNITS_RE.match(raw):
+        return int(raw)
+    return None
+
+
+def _extra(requirement):
+    # v1 servers may send ``extra`` JSON-encoded; the reference facilitator accepts that too.
+    extra = requirement.get("extra") or {}
+    if isinstance(extra, str):
+        try:
+            extra = json.loads(extra)
+        except ValueError:
+            return None
+    return extra if isinstance(extra, dict) else None
+
+
+def _same_address(left, right):
+    return isinstance(left, str) and isinstance(right, str) and left.lower() == right.lower()
+
+
+def _refusal_reason(requirement, x402_version, wanted_units, amount_usd, allow_testnet,
+                    expected_pay_to):
+    """Return why ``requirement`` must not be paid, or None when every guard passes."""
+    scheme = requirement.get("scheme")
+    if scheme != "exact":
+        return "the scheme is %r, only 'exact' is paid" % (scheme,)
+    network_name = requirement.get("network")
+    network = network_for(network_name, x402_version)
+    if network is None:
+        return "the network %r is not Base mainnet or Base Sepolia (x402 v%d naming)" % (
+            network_name, x402_version)
+    if network.testnet and not allow_testnet:
+        return "the network %r is a testnet and allow_testnet is false" % (network_name,)
+    extra = _extra(requirement)
+    if extra is None:
+        return "the requirement's 'extra' is not a JSON object"
+    method = extra.get("assetTransferMethod", "eip3009")
+    if method != "eip3009":
+        return "the transfer method is %r, only EIP-3009 (eip3009) is signed" % (method,)
+    asset = requirement.get("asset")
+    if not _same_address(asset, network.usdc_address):
+        return "the asset %r is not the USDC contract %s on %s" % (
+            asset, network.usdc_address, network_name)
+    for field, known in (("name", network.domain_name), ("version", network.domain_version)):
+        if field in extra and extra[field] != known:
+            return "the EIP-712 domain %s %r does not match USDC on %s (%r)" % (
+                field, extra[field], network_name, known)
+    offered_units = _required_base_units(requirement)
+    if offered_units is None:
+        return "the required amount %r is not a whole number of base units" % (
+            requirement.get("amount", requirement.get("maxAmountRequired")),)
+    if offered_units != wanted_units:
+        return "the requirement asks for %s USDC (%d base units) but the top-up is for %s USD" % (
+            _format_usdc(offered_units), offered_units, amount_usd)
+    pay_to = requirement.get("payTo")
+    if not isinstance(pay_to, str) or not _ADDRESS_RE.match(pay_to):
+        return "the payee %r is not a 20-byte hex address" % (pay_to,)
+    if pay_to.lower() == ZERO_ADDRESS:
+        return "the payee is the zero address"
+    if expected_pay_to is not None and not _same_address(pay_to, expected_pay_to):
+        return "the payee %s is not the expected payee %s" % (pay_to, expected_pay_to)
+    timeout = requirement.get("maxTimeoutSeconds")
+    if isinstance(timeout, bool) or not isinstance(timeout, int) or timeout <= 0:
+        return "maxTimeoutSeconds %r is not a positive number of seconds" % (timeout,)
+    return None
+
+
+def select_requirement(payment_required, amount_usd, allow_testnet=False, expected_pay_to=None):
+    """Return the first offered requirement (verbatim dict) that passes every spend guard.
+
+    Guards: exact amount (``amount_usd`` x 10^6 base units), scheme ``exact``, EIP-3009 transfer,
+    Base mainnet (Sepolia only with ``allow_testnet``), the known USDC contract and EIP-712
+    domain, a well-formed non-zero payee equal to ``expected_pay_to`` when given, a positive
+    timeout. Raises ``SpendGuardError`` naming each requirement's failed check otherwise.
+    """
+    wanted_units = usd_to_base_units(amount_usd)
+    if expected_pay_to is not None and not _ADDRESS_RE.match(str(expected_pay_to)):
+        raise SpendGuardError(
+            "refusing to pay: expected_pay_to %r is not a 20-byte hex address" % (expected_pay_to,))
+    reasons = []
+    for requirement in payment_required.accepts:
+        reason = _refusal_reason(requirement, payment_required.x402_version, wanted_units,
+                                 amount_usd, allow_testnet, expected_pay_to)
+        if reason is None:
+            return requirement
+        reasons.append(reason)
+    if len(reasons) == 1:
+        raise SpendGuardError("refusing to pay: %s" % reasons[0])
+    raise SpendGuardError("refusing to pay: none of the %d offered requirements passes: %s" % (
+        len(reasons), "; ".join("#%d: %s" % (index, reason)
+                                for index, reason in enumerate(reasons, start=1))))
+
+
+# --- signing ------------------------------------------------------------------------------------
+
+def _private_key_bytes(private_key):
+    if isinstance(private_key, bytes) and len(private_key) == 32:
+        return private_key
+    if isinstance(private_key, str) and _PRIVATE_KEY_RE.match(private_key.strip()):
+        text = private_key.strip()
+        return bytes.fromhex(text[2:] if text[:2] in ("0x", "0X") else text)
+    raise WalletKeyError(
+        "the wallet private key is malformed: expected 32 bytes as 64 hex digits, "
+        "with or without a 0x prefix")
+
+
+def _nonce_hex(nonce):
+    if nonce is None:
+        nonce = secrets.token_bytes(32)
+    if isinstance(nonce, str):
+        try:
+            nonce = bytes.fromhex(nonce[2:] if nonce.startswith("0x") else nonce)
+        except ValueError:
+            raise X402Error("the authorization nonce is not hex")
+    if not isinstance(nonce, bytes) or len(nonce) != 32:
+        raise X402Error("the authorization nonce must be 32 bytes")
+    return "0x" + nonce.hex()
+
+
+def transfer_typed_data(network, authorization):
+    """Return the EIP-712 ``TransferWithAuthorization`` message for an authorization dict."""
+    return {
+        "types": TRANSFER_WITH_AUTHORIZATION_TYPES,
+        "primaryType": "TransferWithAuthorization",
+        "domain": {
+            "name": network.domain_name,
+            "version": network.domain_version,
+            "chainId": network.chain_id,
+            "verifyingContract": network.usdc_address,
+        },
+        "message": {
+            "from": authorization["from"],
+            "to": authorization["to"],
+            "value": int(authorization["value"]),
+            "validAfter": int(authorization["validAfter"]),
+            "validBefore": int(authorization["validBefore"]),
+            "nonce": bytes.fromhex(authorization["nonce"][2:]),
+        },
+    }
+
+
+def _load_account_class():
+    try:
+        from eth_account import Account
+    except ImportError:
+        raise MissingSigningLibraryError(
+            "signing an x402 payment needs the Python library eth-account "
+            "(pip install eth-account)")
+    return Account
+
+
+def wallet_address(private_key):
+    """Return the checksummed address of a wallet private key (needs eth-account)."""
+    key = _private_key_bytes(private_key)
+    account_class = _load_account_class()
+    try:
+        return account_class.from_key(key).address
+    except Exception:
+        # from None: the original exception may carry the key in its arguments.
+        raise WalletKeyError("the wallet private key is not a valid secp256k1 key") from None
+
+
+def _sign_typed_data(full_message, private_key):
+    """Sign EIP-712 typed data; return the signature as 0x-hex (65 bytes)."""
+    account_class = _load_account_class()
+    signed = account_class.sign_typed_data(_private_key_bytes(private_key), full_message=full_message)
+    return "0x" + bytes(signed.signature).hex()
+
+
+def build_payment(requirement, x402_version, private_key, now=None, nonce=None, resource=None):
+    """Sign an EIP-3009 transfer for a guarded ``requirement`` and wrap it in the payment header.
+
+    ``now`` (epoch seconds) and ``nonce`` (32 bytes or 0x-hex) default to the clock and 32
+    random bytes. ``resource`` (the 402's top-level v2 ``resource``) is echoed in a v2 header,
+    as the reference client does. Call ``select_requirement`` first: this function trusts it.
+    """
+    network = network_for(requirement.get("network"), x402_version)
+    if network is None or x402_version not in PAYMENT_HEADER_BY_VERSION:
+        raise X402Error("cannot sign for network %r with x402 version %r" % (
+            requirement.get("network"), x402_version))
+    now = int(time.time()) if now is None else int(now)
+    lifetime = min(int(requirement["maxTimeoutSeconds"]), MAX_AUTHORIZATION_SECONDS)
+    authorization = {
+        "from": wallet_address(private_key),
+        "to": requirement["payTo"],
+        "value": str(_required_base_units(requirement)),
+        "validAfter": str(now - CLOCK_SKEW_SECONDS),
+        "validBefore": str(now + lifetime),
+        "nonce": _nonce_hex(nonce),
+    }
+    signature = _sign_typed_data(transfer_typed_data(network, authorization), private_key)
+    payload = {"signature": signature, "authorization": authorization}
+    if x402_version == 1:
+        document = {"x402Version": 1, "scheme": "exact", "network": network.v1_name,
+                    "payload": payload}
+    else:
+        document = {"x402Version": 2, "accepted": requirement, "payload": payload}
+        if resource is not None:
+            document["resource"] = resource
+    compact = json.dumps(document, separators=(",", ":"))
+    return SignedPayment(PAYMENT_HEADER_BY_VERSION[x402_version],
+                         base64.b64encode(compact.encode("utf-8")).decode("ascii"),
+                         authorization["from"], authorization, network.v1_name)
+
+
+def prepare_payment(payment_required, amount_usd, private_key, allow_testnet=False,
+                    expected_pay_to=None, now=None, nonce=None):
+    """Guard, then sign: the one call a module needs to answer a 402 with a payment header."""
+    requirement = select_requirement(payment_required, amount_usd, allow_testnet=allow_testnet,
+                                     expected_pay_to=expected_pay_to)
+    return build_payment(requirement, payment_required.x402_version, private_key, now=now,
+                         nonce=nonce, resource=payment_required.resource)
+
+
+# --- after the payment --------------------------------------------------------------------------
+
+def parse_settlement(headers):
+    """Return the decoded settlement receipt (``success``, ``transaction``, ``network``,
+    ``payer``, ``errorReason``) from ``PAYMENT-RESPONSE`` or ``X-PAYMENT-RESPONSE``, or None
+    when the answer carries neither. Raises ``X402Error`` when the header is not base64 JSON.
+    """
+    for name in SETTLEMENT_HEADERS:
+        value = _header(headers, name)
+        if isinstance(value, str) and value:
+            receipt = _decode_base64_json(value, name)
+            if not isinstance(receipt, dict):
+                raise X402Error("the %s header is not a JSON object" % name)
+            return receipt
+    return None
+
+
+def redact_payment_header(headers):
+    """Return a copy of ``headers`` with any payment header's value replaced by a placeholder."""
+    payment_names = set(name.lower() for name in PAYMENT_HEADER_BY_VERSION.values())
+    return dict((key, REDACTED if str(key).lower() in payment_names else value)
+                for key, value in headers.items())
