@@ -1,0 +1,103 @@
+# Development entry points for the vpsfleet.cloud collection.
+# On a fresh machine `make demo` and `make test` install everything they need.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+VENV312 := .venv312
+BUILD := .build
+COLLECTION_COPY := $(BUILD)/collections/ansible_collections/vpsfleet/cloud
+INSTALLED := $(BUILD)/installed
+
+# The 3.12 venv only runs the ansible-core 2.21 sanity tests (2.21 needs Python >= 3.12).
+VENV312_PACKAGES := -r requirements.txt "ansible-core>=2.21,<2.22" "pytest>=8,<10"
+
+# Stamps carry a hash of what was installed, so an edited requirement file rebuilds the venv.
+VENV_STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-16)
+VENV312_STAMP := $(VENV312)/.installed-$(shell (cat requirements.txt; echo '$(VENV312_PACKAGES)') | sha256sum | cut -c1-16)
+
+.PHONY: help venv venv312 system-deps collection sandbox demo bench clean \
+        test test-unit test-contract test-integration sanity sanity-2.19 sanity-2.21 lint
+
+help:
+	@echo "make demo              start the sandbox, use the collection against it, stop it"
+	@echo "make test              every suite: unit, contract, integration, sanity (2.19 + 2.21), lint"
+	@echo "make test-unit | test-contract | test-integration | sanity | lint"
+	@echo "make sandbox           run the sandbox in the foreground (port \$$VPS_SANDBOX_PORT, default 8402)"
+	@echo "make collection        copy, build and install the collection under $(BUILD)/"
+	@echo "make bench             run the benchmarks (results in bench-results/)"
+	@echo "make clean             remove venvs and build output"
+
+venv: $(VENV_STAMP)
+
+$(VENV_STAMP): requirements.txt requirements-dev.txt
+	@scripts/make-venv.sh $(PYTHON) 3.11 $(VENV) $@ -r requirements-dev.txt
+
+venv312:
+	@if python312=$$(scripts/find-python312.sh); then \
+	    $(MAKE) --no-print-directory $(VENV312_STAMP) PYTHON312="$$python312"; \
+	else \
+	    echo "Python 3.12 not found: skipping the ansible-core 2.21 sanity run"; \
+	fi
+
+$(VENV312_STAMP): requirements.txt
+	@scripts/make-venv.sh $(PYTHON312) 3.12 $(VENV312) $@ $(VENV312_PACKAGES)
+
+# shellcheck is a Debian package; ansible-test's shellcheck sanity test needs it.
+system-deps:
+	@if command -v shellcheck >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && apt-get install -y -qq shellcheck >/dev/null) \
+	        || echo "WARNING: could not install shellcheck; the shellcheck sanity test will be skipped"; \
+	else \
+	    echo "WARNING: not root, cannot apt-get install shellcheck; the shellcheck sanity test will be skipped"; \
+	fi
+
+collection: venv
+	@scripts/build-collection.sh $(VENV) $(COLLECTION_COPY) $(BUILD)/dist $(INSTALLED)
+
+sandbox: venv
+	PYTHONPATH=sandbox $(VENV)/bin/python -m vps_sandbox
+
+demo: collection
+	$(VENV)/bin/python scripts/demo.py
+
+bench: venv
+	@if [ -f scripts/bench.py ]; then \
+	    $(VENV)/bin/python scripts/bench.py; \
+	    echo "Benchmark results are in bench-results/"; \
+	else \
+	    echo "No benchmarks yet (scripts/bench.py); results will go to bench-results/"; \
+	fi
+
+test: venv venv312 system-deps collection
+	@scripts/test-all.sh
+
+test-unit: venv
+	@scripts/pytest-suite.sh $(VENV) unit tests/unit
+
+test-contract: venv
+	@scripts/pytest-suite.sh $(VENV) contract tests/contract tests/sandbox
+
+test-integration: collection
+	@scripts/pytest-suite.sh $(VENV) integration tests/integration
+
+sanity: sanity-2.19 sanity-2.21
+
+sanity-2.19: collection system-deps
+	@scripts/sanity.sh $(VENV) 3.11 $(COLLECTION_COPY)
+
+sanity-2.21: venv312 collection system-deps
+	@if [ -x $(VENV312)/bin/ansible-test ]; then \
+	    scripts/sanity.sh $(VENV312) 3.12 $(COLLECTION_COPY); \
+	else \
+	    echo "SKIPPED: ansible-core 2.21 sanity (Python 3.12 not found)"; \
+	fi
+
+lint: collection
+	@scripts/lint.sh $(VENV) $(COLLECTION_COPY) $(INSTALLED)
+
+clean:
+	rm -rf $(VENV) $(VENV312) $(BUILD) .pytest_cache tests/output

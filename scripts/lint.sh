@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Lint content and docs: ansible-lint (roles, playbooks), plugin and collection docs, changelog,
+# and ansible-doc rendering every module and plugin of the installed collection.
+# Every check runs; the script fails if any of them failed.
+# Usage: lint.sh VENV COLLECTION_COPY INSTALLED_COLLECTIONS_DIR
+set -uo pipefail
+
+venv=$(cd "$1" && pwd) copy=$(cd "$2" && pwd) installed=$(cd "$3" && pwd)
+export ANSIBLE_COLLECTIONS_PATH=$installed ANSIBLE_FORCE_COLOR=0 ANSIBLE_NOCOLOR=1
+failures=0
+
+check() {
+    local name=$1
+    shift
+    echo "--- $name"
+    if ! "$@"; then
+        echo "FAILED: $name"
+        failures=$((failures + 1))
+    fi
+}
+
+has_files() {
+    [ -n "$(git ls-files --cached --others --exclude-standard -- "$@" | head -n 1)" ]
+}
+
+lint_targets=()
+for dir in roles playbooks; do
+    has_files "$dir" && lint_targets+=("$dir")
+done
+if [ ${#lint_targets[@]} -gt 0 ]; then
+    check "ansible-lint ${lint_targets[*]}" "$venv/bin/ansible-lint" --offline "${lint_targets[@]}"
+else
+    echo "--- ansible-lint: roles/ and playbooks/ are empty, nothing to lint"
+fi
+
+check "antsibull-docs lint-collection-docs" \
+    bash -c 'cd "$1" && "$2/bin/antsibull-docs" lint-collection-docs --plugin-docs .' _ "$copy" "$venv"
+check "antsibull-changelog lint" "$venv/bin/antsibull-changelog" lint
+
+render_docs() {
+    local plugin_type=$1 file name rendered=0
+    for file in plugins/"$2"/*.py; do
+        [ -f "$file" ] || continue
+        name=$(basename "$file" .py)
+        [ "$name" = __init__ ] && continue
+        if ! "$venv/bin/ansible-doc" -t "$plugin_type" "vpsfleet.cloud.$name" >/dev/null; then
+            echo "ansible-doc cannot render $plugin_type vpsfleet.cloud.$name"
+            return 1
+        fi
+        rendered=$((rendered + 1))
+    done
+    echo "ansible-doc rendered $rendered $plugin_type plugin(s)"
+}
+check "ansible-doc modules" render_docs module modules
+check "ansible-doc inventory plugins" render_docs inventory inventory
+check "ansible-doc lookup plugins" render_docs lookup lookup
+
+[ "$failures" -eq 0 ] || { echo "$failures lint check(s) failed"; exit 1; }
+echo "All lint checks passed"
