@@ -90,7 +90,7 @@ class MissingSigningLibraryError(X402Error):
     library = "eth-account"
 
 
-class PaymentRequired(object):
+class PaymentRequired:
     """What a 402 answer asks for: protocol version, offered requirements, error text."""
 
     def __init__(self, x402_version, accepts, error=None, resource=None):
@@ -104,7 +104,7 @@ class PaymentRequired(object):
             self.x402_version, len(self.accepts), self.error)
 
 
-class SignedPayment(object):
+class SignedPayment:
     """A signed payment, ready to send as ``{header_name: header_value}``.
 
     The header value is itself a usable authorization to move the wallet's money, so ``repr``
@@ -147,7 +147,7 @@ def _decode_base64_json(value, what):
         text = base64.b64decode(value + "=" * (-len(value) % 4)).decode("utf-8")
         return json.loads(text)
     except (binascii.Error, ValueError, TypeError):
-        raise X402Error("the %s header is not base64-encoded JSON" % what)
+        raise X402Error("the %s header is not base64-encoded JSON" % what) from None
 
 
 def _json_body(body):
@@ -218,7 +218,8 @@ def usd_to_base_units(amount_usd):
     try:
         amount = Decimal(str(amount_usd))
     except (InvalidOperation, ValueError):
-        raise SpendGuardError("refusing to pay: the top-up amount %r is not a number" % (amount_usd,))
+        raise SpendGuardError(
+            "refusing to pay: the top-up amount %r is not a number" % (amount_usd,)) from None
     if not amount.is_finite() or amount <= 0:
         raise SpendGuardError("refusing to pay: the top-up amount %s is not a positive amount" % amount)
     units = amount * USDC_BASE_UNITS_PER_DOLLAR
@@ -351,7 +352,7 @@ def _nonce_hex(nonce):
         try:
             nonce = bytes.fromhex(nonce[2:] if nonce.startswith("0x") else nonce)
         except ValueError:
-            raise X402Error("the authorization nonce is not hex")
+            raise X402Error("the authorization nonce is not hex") from None
     if not isinstance(nonce, bytes) or len(nonce) != 32:
         raise X402Error("the authorization nonce must be 32 bytes")
     return "0x" + nonce.hex()
@@ -385,7 +386,7 @@ def _load_account_class():
     except ImportError:
         raise MissingSigningLibraryError(
             "signing an x402 payment needs the Python library eth-account "
-            "(pip install eth-account)")
+            "(pip install eth-account)") from None
     return Account
 
 
