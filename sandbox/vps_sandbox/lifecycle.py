@@ -1,0 +1,139 @@
+"""Runs due server transitions in the background, so they happen even when nobody polls.
+
+A ticker pops due jobs under the state lock; a worker pool calls the machine backend outside it
+(one call at a time per server), then applies the new status under the lock, unless a newer
+operation has superseded the job meanwhile.
+"""
+
+import sys
+import threading
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+
+from . import timefmt, tokens
+
+TICK_SECONDS = 0.02
+RUNNING = {"vpscrypto": "active", "otwa": "running"}
+
+
+class Lifecycle:
+    """The ticker thread and the machine worker pool."""
+
+    def __init__(self, store, machines, workers=16):
+        self.store = store
+        self.machines = machines
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="machine")
+        self._machine_locks = {}
+        self._stopping = threading.Event()
+        self._ticker = threading.Thread(target=self._tick_forever, name="lifecycle-ticker", daemon=True)
+
+    def start(self):
+        """Start the ticker."""
+        self._ticker.start()
+
+    def stop(self):
+        """Stop the ticker and the workers, then every machine."""
+        self._stopping.set()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self.machines.shutdown()
+
+    def call_machine(self, key, method, *args):
+        """Run one machine call for server `key` in the background (serialised with its transitions)."""
+        def call():
+            try:
+                with self._machine_lock(key):
+                    getattr(self.machines, method)(key, *args)
+            except Exception:  # logged, never raised into the worker pool
+                print(f"vps_sandbox: {method} of {key} failed:", file=sys.stderr)
+                traceback.print_exc(file=sys.stderr)
+        try:
+            self._pool.submit(call)
+        except RuntimeError:  # pool shut down while stopping
+            pass
+
+    def _tick_forever(self):
+        while not self._stopping.wait(TICK_SECONDS):
+            with self.store.lock:
+                due = self.store.pop_due_jobs(timefmt.now())
+            for job in due:
+                try:
+                    self._pool.submit(self._run, job)
+                except RuntimeError:  # pool shut down while stopping
+                    return
+
+    def _machine_lock(self, key):
+        with self.store.lock:
+            return self._machine_locks.setdefault(key, threading.Lock())
+
+    def _run(self, job):
+        with self.store.lock:
+            server = self.store.servers.get(job.server_key)
+            if server is None or server.generation != job.generation:
+                return
+            snapshot = (server.ip, server.hostname, server.password)
+        step = getattr(self, "_" + job.kind)
+        try:
+            with self._machine_lock(job.server_key):
+                apply = step(job, *snapshot)
+        except Exception:  # a machine failure must not kill the worker; the status stays as it was
+            print(f"vps_sandbox: {job.kind} of {job.server_key} failed:", file=sys.stderr)
+            traceback.print_exc(file=sys.stderr)
+            return
+        with self.store.lock:
+            server = self.store.servers.get(job.server_key)
+            if server is not None and server.generation == job.generation:
+                apply(server)
+                server.updated_at = timefmt.now()
+
+    # Each step calls the machine backend and returns the change to apply to the server.
+
+    def _accept(self, job, ip, hostname, password):
+        delay = job.params["remaining"]
+
+        def apply(server):
+            server.status = "provisioning"
+            self.store.schedule(server, delay, "provision")
+        return apply
+
+    def _provision(self, job, ip, hostname, password):
+        self.machines.start(job.server_key, ip, hostname, password)
+        return self._now_running
+
+    def _start(self, job, ip, hostname, password):
+        self.machines.start(job.server_key, ip, hostname, password)
+        return self._now_running
+
+    def _reboot(self, job, ip, hostname, password):
+        self.machines.stop(job.server_key)
+        self.machines.start(job.server_key, ip, hostname, password)
+        return self._now_running
+
+    def _stop(self, job, ip, hostname, password):
+        self.machines.stop(job.server_key)
+
+        def apply(server):
+            server.status = "stopped"
+        return apply
+
+    def _reinstall(self, job, ip, hostname, password):
+        new_password = tokens.password()
+        self.machines.reinstall(job.server_key, hostname, new_password)
+
+        def apply(server):
+            server.os = job.params["os"]
+            server.password = new_password
+            server.status = RUNNING[server.provider]
+        return apply
+
+    def _terminate(self, job, ip, hostname, password):
+        self.machines.destroy(job.server_key)
+
+        def apply(server):
+            server.status = "terminated"
+            self.store.release_ips(server)
+        return apply
+
+    @staticmethod
+    def _now_running(server):
+        server.status = RUNNING[server.provider]
+        server.provisioned = True
