@@ -6,7 +6,8 @@
 set -uo pipefail
 
 venv=$(cd "$1" && pwd) copy=$(cd "$2" && pwd) installed=$(cd "$3" && pwd)
-export ANSIBLE_COLLECTIONS_PATH=$installed ANSIBLE_FORCE_COLOR=0 ANSIBLE_NOCOLOR=1
+# The venv first on PATH: antsibull-docs runs ansible and ansible-doc by name.
+export PATH="$venv/bin:$PATH" ANSIBLE_COLLECTIONS_PATH=$installed ANSIBLE_FORCE_COLOR=0 ANSIBLE_NOCOLOR=1
 failures=0
 
 check() {
@@ -33,8 +34,11 @@ else
     echo "--- ansible-lint: roles/ and playbooks/ are empty, nothing to lint"
 fi
 
-check "antsibull-docs lint-collection-docs" \
-    bash -c 'cd "$1" && "$2/bin/antsibull-docs" lint-collection-docs --plugin-docs .' _ "$copy" "$venv"
+# Run on the copy: it sits in an ansible_collections tree, which the plugin docs check needs.
+lint_collection_docs() {
+    (cd "$copy" && "$venv/bin/antsibull-docs" lint-collection-docs --plugin-docs .)
+}
+check "antsibull-docs lint-collection-docs" lint_collection_docs
 check "antsibull-changelog lint" "$venv/bin/antsibull-changelog" lint
 
 render_docs() {

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Add up the pytest JUnit reports of all suites into one plain "N passed, N failed" line."""
 
 from __future__ import annotations
@@ -6,7 +5,7 @@ from __future__ import annotations
 import argparse
 import pathlib
 import sys
-import xml.etree.ElementTree as ElementTree
+from xml.etree import ElementTree
 
 
 def count_outcomes(report_paths):
