@@ -107,14 +107,24 @@ class SshMachines:
             machine.pending_password = None
 
     def stop(self, key: str) -> None:
-        """Power the machine off: every process gone, every mount gone, the disk kept."""
-        machine = self._known_machine(key)
+        """Power the machine off: every process gone, every mount gone, the disk kept.
+
+        A key that never started has nothing to stop: a no-op.
+        """
+        machine = self._known_machine(key, required=False)
+        if machine is None:
+            return
         with machine.lock:
             _power_off(machine)
 
     def set_password(self, key: str, password: str) -> None:
-        """Change root's password: live when running (as a guest agent does), else at next boot."""
-        machine = self._known_machine(key)
+        """Change root's password: live when running (as a guest agent does), else at next boot.
+
+        A key that never started gets its password from ``start``: a no-op.
+        """
+        machine = self._known_machine(key, required=False)
+        if machine is None:
+            return
         with machine.lock:
             if not machine.is_running():
                 machine.pending_password = password
@@ -178,11 +188,11 @@ class SshMachines:
                 self._machines[key] = machine
             return machine
 
-    def _known_machine(self, key: str) -> _Machine:
+    def _known_machine(self, key: str, required: bool = True) -> _Machine | None:
         _check_key(key)
         with self._registry_lock:
             machine = self._machines.get(key)
-        if machine is None:
+        if machine is None and required:
             raise MachineError(f"{key}: no such machine (start it first)")
         return machine
 

@@ -1,0 +1,199 @@
+"""The ssh machine backend: sandbox servers are real, separate SSH hosts on 127.0.0.x.
+
+Needs root and the cached server root built by scripts/sandbox-machines-setup.sh; skipped otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import shutil
+import socket
+import subprocess
+import sys
+
+import pytest
+
+SANDBOX_DIR = pathlib.Path(__file__).resolve().parents[2] / "sandbox"
+if str(SANDBOX_DIR) not in sys.path:
+    sys.path.insert(0, str(SANDBOX_DIR))
+
+from vps_sandbox.machines_ssh import DEFAULT_ROOTFS, MachineError, SshMachines  # noqa: E402
+
+IP_A = "127.0.0.201"
+IP_B = "127.0.0.202"
+
+pytestmark = [
+    pytest.mark.skipif(os.geteuid() != 0, reason="ssh machines need root (mount namespaces, overlayfs)"),
+    pytest.mark.skipif(not (DEFAULT_ROOTFS / "usr/sbin/sshd").exists(),
+                       reason=f"cached server root {DEFAULT_ROOTFS} missing: run scripts/sandbox-machines-setup.sh"),
+    pytest.mark.skipif(shutil.which("sshpass") is None,
+                       reason="sshpass missing: run scripts/sandbox-machines-setup.sh"),
+]
+
+
+@pytest.fixture
+def machines(tmp_path):
+    backend = SshMachines(state_dir=tmp_path / "machines")
+    yield backend
+    backend.shutdown()
+
+
+def ssh(ip: str, password: str, command: str) -> subprocess.CompletedProcess:
+    """Run `command` as root on the machine at `ip`, logging in with `password`."""
+    return subprocess.run(
+        ["sshpass", "-p", password, "ssh", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+         "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=5", "-o", "NumberOfPasswordPrompts=1",
+         "-o", "PubkeyAuthentication=no", f"root@{ip}", command],
+        capture_output=True, text=True, timeout=30, check=False)
+
+
+def ssh_ok(ip: str, password: str, command: str) -> str:
+    result = ssh(ip, password, command)
+    assert result.returncode == 0, f"ssh root@{ip} {command!r} failed: {result.stderr}"
+    return result.stdout
+
+
+def port_open(ip: str) -> bool:
+    try:
+        with socket.create_connection((ip, 22), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def sshd_processes_listening_on(ip: str) -> list[str]:
+    """sshd processes of the host whose server config binds `ip` (seen from the host)."""
+    listeners = subprocess.run(["ss", "-Hltnp", f"src {ip}:22"], capture_output=True, text=True, check=True)
+    return [line for line in listeners.stdout.splitlines() if line.strip()]
+
+
+def overlay_mounts_under(directory: pathlib.Path) -> list[str]:
+    mounts = subprocess.run(["findmnt", "-rn", "-o", "TARGET,FSTYPE,OPTIONS"], capture_output=True, text=True,
+                            check=True)
+    return [line for line in mounts.stdout.splitlines() if str(directory) in line]
+
+
+def test_each_server_is_reached_with_its_own_hostname_and_password(machines):
+    machines.start("vpscrypto-1", IP_A, "alpha", "password-a")
+    machines.start("otwa-1", IP_B, "bravo", "password-b")
+
+    assert ssh_ok(IP_A, "password-a", "hostname").strip() == "alpha"
+    assert ssh_ok(IP_B, "password-b", "hostname").strip() == "bravo"
+    assert ssh(IP_A, "password-b", "hostname").returncode != 0
+
+
+def test_a_file_written_in_etc_of_one_server_is_absent_on_the_other(machines):
+    machines.start("vpscrypto-1", IP_A, "alpha", "password-a")
+    machines.start("otwa-1", IP_B, "bravo", "password-b")
+
+    ssh_ok(IP_A, "password-a", "echo hardened > /etc/marker")
+
+    assert ssh_ok(IP_A, "password-a", "cat /etc/marker").strip() == "hardened"
+    assert ssh(IP_B, "password-b", "test -e /etc/marker").returncode == 1
+    assert not (DEFAULT_ROOTFS / "etc/marker").exists()
+
+
+def test_set_password_replaces_the_old_password_while_running(machines):
+    machines.start("vpscrypto-1", IP_A, "alpha", "old-password")
+
+    machines.set_password("vpscrypto-1", "new-password")
+
+    assert ssh(IP_A, "old-password", "true").returncode != 0
+    assert ssh_ok(IP_A, "new-password", "hostname").strip() == "alpha"
+
+
+def test_stop_closes_the_port_and_a_new_start_keeps_the_disk(machines):
+    machines.start("vpscrypto-1", IP_A, "alpha", "password-a")
+    ssh_ok(IP_A, "password-a", "echo kept > /etc/marker")
+
+    machines.stop("vpscrypto-1")
+    assert not port_open(IP_A)
+    assert sshd_processes_listening_on(IP_A) == []
+
+    machines.start("vpscrypto-1", IP_A, "alpha", "password-a")
+    assert ssh_ok(IP_A, "password-a", "cat /etc/marker").strip() == "kept"
+
+
+def test_a_password_set_while_stopped_applies_at_the_next_boot(machines):
+    machines.start("vpscrypto-1", IP_A, "alpha", "old-password")
+    machines.stop("vpscrypto-1")
+
+    machines.set_password("vpscrypto-1", "new-password")
+    machines.start("vpscrypto-1", IP_A, "alpha", "old-password")
+
+    assert ssh(IP_A, "old-password", "true").returncode != 0
+    assert ssh_ok(IP_A, "new-password", "hostname").strip() == "alpha"
+
+
+def test_reinstall_gives_a_fresh_disk_hostname_and_password(machines):
+    machines.start("vpscrypto-1", IP_A, "alpha", "old-password")
+    ssh_ok(IP_A, "old-password", "echo gone > /etc/marker")
+
+    machines.reinstall("vpscrypto-1", "alpha-2", "new-password")
+
+    assert ssh(IP_A, "old-password", "true").returncode != 0
+    assert ssh_ok(IP_A, "new-password", "hostname; test -e /etc/marker || echo no-marker").split() == [
+        "alpha-2", "no-marker"]
+
+
+def test_start_while_running_is_a_no_op(machines):
+    machines.start("vpscrypto-1", IP_A, "alpha", "password-a")
+    ssh_ok(IP_A, "password-a", "echo still-up > /run/marker")  # /run is lost on any reboot
+
+    machines.start("vpscrypto-1", IP_A, "alpha", "password-a")
+
+    assert ssh_ok(IP_A, "password-a", "cat /run/marker").strip() == "still-up"
+
+
+def test_server_mounts_never_appear_in_the_host(machines, tmp_path):
+    machines.start("vpscrypto-1", IP_A, "alpha", "password-a")
+
+    assert "overlay" in ssh_ok(IP_A, "password-a", "findmnt -n -o FSTYPE /")
+    assert overlay_mounts_under(tmp_path) == []
+
+
+def test_root_in_a_server_cannot_reconfigure_the_host_network(machines):
+    machines.start("vpscrypto-1", IP_A, "alpha", "password-a")
+
+    bounding_set = ssh_ok(IP_A, "password-a", "grep CapBnd /proc/self/status").split()[1]
+
+    cap_net_admin = 1 << 12
+    assert int(bounding_set, 16) & cap_net_admin == 0
+
+
+def test_sshd_listens_on_the_server_address_only(machines):
+    machines.start("vpscrypto-1", IP_A, "alpha", "password-a")
+
+    assert port_open(IP_A)
+    assert not port_open("127.0.0.203")
+
+
+def test_destroy_and_shutdown_leave_no_process_mount_or_disk(machines, tmp_path):
+    machines.start("vpscrypto-1", IP_A, "alpha", "password-a")
+    machines.start("otwa-1", IP_B, "bravo", "password-b")
+
+    machines.destroy("vpscrypto-1")
+    assert not port_open(IP_A)
+    assert not (tmp_path / "machines" / "vpscrypto-1").exists()
+    assert ssh_ok(IP_B, "password-b", "hostname").strip() == "bravo"
+
+    machines.shutdown()
+    assert sshd_processes_listening_on(IP_A) == sshd_processes_listening_on(IP_B) == []
+    machine_processes = subprocess.run(["pgrep", "-f", str(tmp_path / "machines")], capture_output=True, text=True,
+                                       check=False)
+    assert machine_processes.stdout == ""
+    assert overlay_mounts_under(tmp_path) == []
+    assert list((tmp_path / "machines").iterdir()) == []
+
+
+def test_an_address_taken_by_another_server_is_refused(machines):
+    machines.start("vpscrypto-1", IP_A, "alpha", "password-a")
+
+    with pytest.raises(MachineError, match="already taken"):
+        machines.start("vpscrypto-2", IP_A, "other", "password-b")
+
+
+def test_the_hosts_own_loopback_address_is_refused(machines):
+    with pytest.raises(MachineError, match="not 127.0.0.1"):
+        machines.start("vpscrypto-1", "127.0.0.1", "alpha", "password-a")
