@@ -70,7 +70,7 @@ install_host_packages() {
     own_policy=yes
   fi
   log "installing ${missing[*]}"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" \
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
     || { [ -n "$own_policy" ] && rm -f /usr/sbin/policy-rc.d; die "apt-get install failed"; }
   [ -n "$own_policy" ] && rm -f /usr/sbin/policy-rc.d
   if printf '%s\n' "${missing[@]}" | grep -qx openssh-server && [ -d /run/systemd/system ]; then
@@ -107,9 +107,13 @@ build_cached_root() {
     > "$tmp/usr/sbin/policy-rc.d"
   chmod 755 "$tmp/usr/sbin/policy-rc.d"
 
-  log "debootstrap $suite from $mirror (minbase + $root_packages)"
-  unshare --mount --propagation private \
-    debootstrap --variant=minbase --include="$root_packages" "$suite" "$tmp" "$mirror"
+  local build_log="$cache_dir/rootfs-$suite.build.log"
+  log "debootstrap $suite from $mirror (minbase + $root_packages), log: $build_log"
+  if ! unshare --mount --propagation private \
+      debootstrap --variant=minbase --include="$root_packages" "$suite" "$tmp" "$mirror" > "$build_log" 2>&1; then
+    tail -n 20 "$build_log" >&2
+    die "debootstrap failed (full log: $build_log)"
+  fi
 
   log "configuring the root"
   {

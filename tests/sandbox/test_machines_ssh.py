@@ -197,3 +197,19 @@ def test_an_address_taken_by_another_server_is_refused(machines):
 def test_the_hosts_own_loopback_address_is_refused(machines):
     with pytest.raises(MachineError, match="not 127.0.0.1"):
         machines.start("vpscrypto-1", "127.0.0.1", "alpha", "password-a")
+
+
+def test_a_machine_left_running_by_a_crashed_sandbox_is_replaced_on_first_start(tmp_path):
+    state_dir = tmp_path / "machines"
+    crashed = SshMachines(state_dir=state_dir)
+    crashed.start("vpscrypto-1", IP_A, "alpha", "old-password")
+    ssh_ok(IP_A, "old-password", "echo stale > /etc/marker")
+    restarted = SshMachines(state_dir=state_dir)  # a new sandbox process knows nothing of the old one
+    try:
+        restarted.start("vpscrypto-1", IP_A, "alpha", "new-password")
+
+        assert ssh_ok(IP_A, "new-password", "test -e /etc/marker || echo fresh").strip() == "fresh"
+        assert crashed._machines["vpscrypto-1"].process.poll() is not None
+    finally:
+        restarted.shutdown()
+        crashed._machines.clear()  # its machine was taken over and is gone
