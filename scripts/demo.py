@@ -14,7 +14,8 @@ REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
 INSTALLED_COLLECTIONS = REPO_ROOT / ".build" / "installed"
 sys.path[:0] = [str(REPO_ROOT / "sandbox"), str(INSTALLED_COLLECTIONS)]
 
-# pylint: disable=wrong-import-position  (the paths above must be in place first)
+# The paths above must be in place before these imports.
+# pylint: disable=wrong-import-position
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers import PROVIDERS, build_adapter  # noqa: E402
 from vps_sandbox.testing import SandboxProcess  # noqa: E402
 
