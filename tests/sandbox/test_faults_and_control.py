@@ -1,0 +1,98 @@
+"""Fault injection, rate limits, the request log and bulk seeding through the control API."""
+
+import http.client
+import time
+from urllib.parse import urlsplit
+
+import pytest
+
+from vps_sandbox.testing import SandboxError, call_api
+
+ORDER = {"plan": "scout", "location": "nl", "os": "debian-13"}
+
+
+def raw_post(url, key, body=b"{}"):
+    """POST without urllib's error handling, so a dropped connection surfaces as an exception."""
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    try:
+        connection.request("POST", parts.path, body, {"Authorization": "Bearer " + key,
+                                                      "Content-Type": "application/json"})
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def test_drop_after_effect_creates_the_server_but_never_answers(sandbox):
+    key = sandbox.create_account("vpscrypto", balance_usd=100)["api_key"]
+    sandbox.configure(faults=[{"method": "POST", "path": "^/servers$", "kind": "drop_after_effect"}])
+    with pytest.raises(http.client.RemoteDisconnected):
+        raw_post(sandbox.vpscrypto_url + "/servers", key, b'{"plan": "scout", "location": "nl", "os": "debian-13"}')
+    assert len(sandbox.servers()) == 1
+    assert sandbox.requests_log()[-1]["fault"] == "drop_after_effect"
+
+
+def test_drop_before_does_nothing(sandbox):
+    key = sandbox.create_account("vpscrypto", balance_usd=100)["api_key"]
+    sandbox.configure(faults=[{"method": "POST", "path": "^/servers$", "kind": "drop_before"}])
+    with pytest.raises(http.client.RemoteDisconnected):
+        raw_post(sandbox.vpscrypto_url + "/servers", key, b'{"plan": "scout", "location": "nl", "os": "debian-13"}')
+    assert sandbox.servers() == [] and sandbox.ledger() == []
+
+
+def test_one_shot_faults_are_consumed_in_order(sandbox):
+    key = sandbox.create_account("otwa")["api_key"]
+    sandbox.configure(faults=[{"path": "^/account$", "kind": "429", "retry_after": 2},
+                              {"path": "^/account$", "kind": "503"}])
+    first, second, third = (call_api("GET", sandbox.otwa_url + "/account", key) for _ in range(3))
+    assert (first.status, first.headers["Retry-After"]) == (429, "2")
+    assert first.body["statusCode"] == 429
+    assert (second.status, third.status) == (503, 200)
+    assert sandbox.control("GET", "/config")["faults"] == []
+
+
+def test_rate_limit_answers_429_with_retry_after_per_key(sandbox):
+    key = sandbox.create_account("vpscrypto")["api_key"]
+    other = sandbox.create_account("vpscrypto")["api_key"]
+    sandbox.configure(rate_limit={"per_second": 3, "retry_after": 1})
+    while int(time.time() % 1 * 10) > 6:  # keep the burst inside one one-second window
+        time.sleep(0.05)
+    statuses = [call_api("GET", sandbox.vpscrypto_url + "/account", key).status for _ in range(5)]
+    assert statuses[:3] == [200, 200, 200] and 429 in statuses[3:]
+    assert call_api("GET", sandbox.vpscrypto_url + "/account", other).status == 200
+
+
+def test_request_log_never_holds_keys_or_bodies(sandbox):
+    account = sandbox.create_account("vpscrypto", balance_usd=100)
+    call_api("POST", sandbox.vpscrypto_url + "/servers", account["api_key"], dict(ORDER, root_password="s3cret-pass-123"))
+    log_text = str(sandbox.requests_log())
+    assert "/servers" in log_text
+    assert account["api_key"] not in log_text and "s3cret-pass-123" not in log_text
+    sandbox.control("DELETE", "/requests")
+    assert sandbox.requests_log() == []
+
+
+def test_seeding_a_thousand_servers_is_fast_and_free(sandbox):
+    account = sandbox.create_account("otwa", balance_usd=0)
+    started = time.monotonic()
+    seeded = sandbox.seed_servers(account["api_key"], 1000, name_prefix="bench")
+    assert time.monotonic() - started < 1.0
+    assert seeded["created"] == 1000 and len(set(seeded["ids"])) == 1000
+    listed = call_api("GET", sandbox.otwa_url + "/servers", account["api_key"]).body
+    assert len(listed) == 1000 and listed[0]["label"] == "bench-0001"
+    assert sandbox.ledger() == []
+
+
+def test_classic_topup_settles_once_through_the_control_api(sandbox):
+    account = sandbox.create_account("vpscrypto", balance_usd=0)
+    ref = call_api("POST", sandbox.vpscrypto_url + "/topups", account["api_key"], {"amount": 40, "coin": "BTC"}).body["ref"]
+    assert sandbox.control("POST", f"/topups/{ref}/settle")["status"] == "completed"
+    with pytest.raises(SandboxError):
+        sandbox.control("POST", f"/topups/{ref}/settle")
+    assert [entry["amount_usd"] for entry in sandbox.ledger()] == [40.0]
+
+
+def test_bad_config_is_rejected_whole(sandbox):
+    with pytest.raises(SandboxError, match="x402_network"):
+        sandbox.configure(latency_ms=5, x402_network="mainnet")
+    assert sandbox.control("GET", "/config")["latency_ms"] == 0
