@@ -417,7 +417,7 @@ def _configure_server(boot: dict) -> None:
             hosts.write(f"{boot['ip']}\t{boot['hostname']}\n")
         (etc / "machine-id").write_text(uuid.uuid4().hex + "\n")
     hostname = (etc / "hostname").read_text().strip() if (etc / "hostname").exists() else boot["hostname"]
-    socket.sethostname(hostname or boot["hostname"])
+    socket.sethostname((hostname or boot["hostname"])[:64])  # the kernel's limit: HOST_NAME_MAX
     _run("ssh-keygen", "-A")  # creates the missing host keys only: on first boot, all of them
     # Any sshd started in this server, also one restarted by a role, must bind its own address
     # only: the network is the host's.
