@@ -1,0 +1,84 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, vpsfleet maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The unsafe-request rule: what may be sent twice after a lost answer, and what may not."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._client import ApiError
+from ansible_collections.vpsfleet.cloud.tests.unit.plugins.module_utils._http import (  # noqa: F401 (fixture)
+    client_for, fake_api)
+
+
+def test_an_unsafe_post_is_not_repeated_after_a_dropped_connection(fake_api):
+    fake_api.drop().answer(201, {"ref": "second"})
+    with pytest.raises(ApiError) as caught:
+        client_for(fake_api).post("/topups", json_body={"amount": 25, "coin": "BTC"})
+    assert len(fake_api.requests) == 1
+    assert caught.value.outcome_unknown is True
+    assert "may have taken effect" in str(caught.value)
+    assert caught.value.to_failure()["outcome_unknown"] is True
+
+
+@pytest.mark.parametrize("status", [502, 504])
+def test_an_unsafe_post_is_not_repeated_after_a_gateway_error(fake_api, status):
+    fake_api.answer(status, raw="Bad Gateway").answer(200, {})
+    with pytest.raises(ApiError) as caught:
+        client_for(fake_api).post("/servers/1/power/reboot")
+    assert len(fake_api.requests) == 1
+    assert caught.value.outcome_unknown is True
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_an_unsafe_post_is_retried_when_the_server_says_it_did_not_process_it(fake_api, status):
+    fake_api.answer(status, {"message": "try later"}, headers={"Retry-After": "1"}).answer(201, {"ref": "r1"})
+    assert client_for(fake_api).post("/topups", json_body={"amount": 25}).body == {"ref": "r1"}
+    assert len(fake_api.requests) == 2
+
+
+def test_a_post_with_an_idempotency_key_is_repeated_with_the_same_key(fake_api):
+    fake_api.drop().answer(502, raw="Bad Gateway").answer(201, {"id": "srv-1"})
+    response = client_for(fake_api).post("/servers", json_body={"productId": "p"}, idempotency_key="k-123")
+    assert response.body == {"id": "srv-1"}
+    assert [request.headers["idempotency-key"] for request in fake_api.requests] == ["k-123"] * 3
+
+
+def test_a_replay_safe_post_is_repeated_after_a_dropped_connection(fake_api):
+    fake_api.drop().answer(200, {"url": "https://example.test/sso"})
+    assert client_for(fake_api).post("/sso", replay_safe=True).body == {"url": "https://example.test/sso"}
+    assert len(fake_api.requests) == 2
+
+
+def test_a_found_effect_is_the_answer_and_the_post_is_not_sent_again(fake_api):
+    fake_api.drop()
+    probed = []
+
+    def probe():
+        probed.append(True)
+        return {"id": 12, "hostname": "web-1"}
+
+    response = client_for(fake_api).post("/servers", json_body={"hostname": "web-1"}, effect_probe=probe)
+    assert response.body == {"id": 12, "hostname": "web-1"}
+    assert response.recovered is True
+    assert probed == [True]
+    assert fake_api.paths() == ["POST /servers"]
+
+
+def test_when_the_probe_finds_nothing_the_post_is_sent_again(fake_api):
+    fake_api.drop().answer(201, {"id": 13, "hostname": "web-1"})
+    delays = []
+    response = client_for(fake_api, delays).post("/servers", json_body={"hostname": "web-1"},
+                                                 effect_probe=lambda: None)
+    assert response.body == {"id": 13, "hostname": "web-1"}
+    assert response.recovered is False
+    assert fake_api.paths() == ["POST /servers", "POST /servers"]
+    assert len(delays) == 1
+
+
+def test_the_probe_is_not_consulted_when_the_server_said_it_did_not_process_the_post(fake_api):
+    fake_api.answer(429, {"message": "slow down"}).answer(201, {"id": 14})
+    probed = []
+    client_for(fake_api).post("/servers", json_body={}, effect_probe=lambda: probed.append(True))
+    assert probed == []
