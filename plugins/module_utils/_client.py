@@ -23,7 +23,7 @@ except ImportError as exc:  # pragma: no cover - exercised by ansible-test's imp
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = exc
 
-from ._redact import redact_text
+from ._redact import redact_data, redact_text
 from ._version import COLLECTION_VERSION
 
 USER_AGENT = "vpsfleet.cloud/%s (Ansible collection; +https://github.com/vpsfleet/vpsfleet.cloud)" % COLLECTION_VERSION
@@ -258,7 +258,7 @@ class ApiClient(object):
             return Response(answer.status_code, response_headers, body)
         code, message = error_from_body(body, answer.text, answer.status_code)
         error = ApiError(redact_text(message, scrub), status=answer.status_code, code=code, method=method,
-                         path=path, provider=self.provider, body=body, headers=response_headers)
+                         path=path, provider=self.provider, body=redact_data(body, scrub), headers=response_headers)
         if answer.status_code in NOT_PROCESSED_STATUSES:
             return error, parse_retry_after(answer.headers.get("Retry-After")), False
         if answer.status_code in AMBIGUOUS_STATUSES:
