@@ -8,6 +8,31 @@ from __future__ import annotations
 from ._capabilities import offers, require
 
 
+def _offered_elsewhere(operation, name):
+    """A method for an operation only the other provider offers: it fails before any request."""
+
+    def method(self, *args, **kwargs):
+        self.require(operation)
+        raise NotImplementedError("%s.%s is declared as offered but not implemented" % (type(self).__name__, name))
+
+    method.__name__ = name
+    method.__doc__ = "Fails with OperationNotOffered unless the provider offers %s." % operation
+    return method
+
+
+# Every operation's method name on an adapter, so that calling one on the provider that lacks it
+# raises OperationNotOffered (naming provider and operation) rather than AttributeError.
+_OPERATION_METHODS = (
+    ("create_account", "create_account"), ("health", "health"), ("list_api_keys", "list_api_keys"),
+    ("create_api_key", "create_api_key"), ("revoke_api_key", "revoke_api_key"),
+    ("topup", "create_topup"), ("topup", "resend_payment"), ("topup", "get_topup"),
+    ("reseller", "get_reseller"), ("sso_link", "sso_link"), ("stats", "get_stats"),
+    ("rename_server", "rename_server"), ("terminate_server", "terminate_server"), ("power", "power"),
+    ("reinstall_server", "reinstall_server"), ("reset_password", "reset_password"),
+    ("addons", "list_addons"), ("addons", "purchase_addon"),
+)
+
+
 class ProviderAdapter(object):
     """Base of the per-provider adapters: capability checks and name look-ups.
 
@@ -37,3 +62,7 @@ class ProviderAdapter(object):
         """Every server whose name is ``name`` (terminated ones only when asked)."""
         return [server for server in self.list_servers()
                 if server["name"] == name and (include_terminated or server["status"] != "terminated")]
+
+
+for _operation, _name in _OPERATION_METHODS:
+    setattr(ProviderAdapter, _name, _offered_elsewhere(_operation, _name))
