@@ -97,7 +97,7 @@ notes:
     including RV(price_usd), RV(balance_usd) and RV(balance_covers) for an order.
   - Supports diff mode (before and after of the server).
   - The generated root password is returned once. Register the result of a task that orders or
-    rebuilds a server with C(no_log: true); the password can be read again later with
+    rebuilds a server with C(no_log) set to V(true); the password can be read again later with
     M(vpsfleet.cloud.vps_server_info) and O(vpsfleet.cloud.vps_server_info#module:include_credentials=true).
   - An order the balance does not cover fails with the price and the balance; top up with M(vpsfleet.cloud.vps_topup).
 seealso:
@@ -193,7 +193,7 @@ root_password:
   description:
     - The root password of a server this task ordered or rebuilt, when the provider generated it
       (VPSCrypto returns it with the order; for Otwa it is read once the server is running).
-    - Register the task with C(no_log: true).
+    - Register the task with C(no_log) set to V(true).
   returned: when a server was ordered or rebuilt and the password is known
   type: str
 price_usd:
