@@ -43,24 +43,22 @@ def call_ids(calls):
     return [operation for operation, dummy in calls]
 
 
-@pytest.mark.parametrize("operation, call", VPSCRYPTO_ONLY_CALLS, ids=call_ids(VPSCRYPTO_ONLY_CALLS))
-def test_a_vpscrypto_only_operation_on_otwa_fails_before_any_request(fake_api, operation, call):
-    with pytest.raises(OperationNotOffered) as caught:
-        call(OtwaAdapter(client_for(fake_api)))
-    assert fake_api.requests == []
-    assert caught.value.operation == operation
-    assert str(caught.value).startswith("Otwa Cloud does not offer %s" % OPERATIONS[operation])
-    assert "(offered by: VPSCrypto)" in str(caught.value)
+# (adapter lacking the operation, its name, the provider that offers it, operation, call)
+MISSING_OPERATIONS = (
+    [(OtwaAdapter, "Otwa Cloud", "VPSCrypto", operation, call) for operation, call in VPSCRYPTO_ONLY_CALLS]
+    + [(VpsCryptoAdapter, "VPSCrypto", "Otwa Cloud", operation, call) for operation, call in OTWA_ONLY_CALLS])
 
 
-@pytest.mark.parametrize("operation, call", OTWA_ONLY_CALLS, ids=call_ids(OTWA_ONLY_CALLS))
-def test_an_otwa_only_operation_on_vpscrypto_fails_before_any_request(fake_api, operation, call):
+@pytest.mark.parametrize("adapter_class, lacking, offering, operation, call", MISSING_OPERATIONS,
+                         ids=["%s-%s" % (row[0].provider, row[3]) for row in MISSING_OPERATIONS])
+def test_an_operation_only_the_other_provider_offers_fails_before_any_request(
+        fake_api, adapter_class, lacking, offering, operation, call):
     with pytest.raises(OperationNotOffered) as caught:
-        call(VpsCryptoAdapter(client_for(fake_api)))
+        call(adapter_class(client_for(fake_api)))
     assert fake_api.requests == []
     assert caught.value.operation == operation
-    assert str(caught.value).startswith("VPSCrypto does not offer %s" % OPERATIONS[operation])
-    assert "(offered by: Otwa Cloud)" in str(caught.value)
+    assert str(caught.value).startswith("%s does not offer %s" % (lacking, OPERATIONS[operation]))
+    assert "(offered by: %s)" % offering in str(caught.value)
 
 
 def test_the_lists_above_cover_every_operation_only_one_provider_offers():
