@@ -258,8 +258,9 @@ def rename_server(app, request):
     return Response(200, summary_body(server))
 
 
-def _require_provisioned(server):
-    if server.status == "terminated":
+def _require_provisioned(store, server):
+    pending = store.jobs.get(server.key)
+    if server.status == "terminated" or (pending is not None and pending.kind == "terminate"):
         fail(400, "Server is terminated")
     if server.status == "suspended":
         fail(403, "Server is suspended by administrator")
@@ -271,9 +272,11 @@ def power_action(app, request):
     server = _owned_server(app, request, "servers:write")[1]
     if request.params["action"] not in POWER_ACTIONS:
         fail(400, f"Unknown power action {request.params['action']!r}; valid actions: start, stop, reboot")
-    _require_provisioned(server)
+    _require_provisioned(app.store, server)
     job, message = POWER_ACTIONS[request.params["action"]]
-    app.store.schedule(server, app.store.config["power_delay"], job)
+    already = (job, server.status) in (("start", "running"), ("stop", "stopped"))
+    if not already or server.key in app.store.jobs:
+        app.store.schedule(server, app.store.config["power_delay"], job)
     return Response(200, {"message": message})
 
 
@@ -285,7 +288,7 @@ def reinstall_server(app, request):
 
     def reinstall():
         template = validated_template(request.json(required=True))
-        _require_provisioned(server)
+        _require_provisioned(store, server)
         server.status = "provisioning"
         server.updated_at = timefmt.now()
         store.schedule(server, store.config["reinstall_delay"], "reinstall", os=template["id"])

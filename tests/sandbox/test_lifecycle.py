@@ -97,3 +97,12 @@ def test_password_reset_reports_a_down_guest_agent(sandbox):
     assert call_api("POST", url, key).body["success"] is True
     sandbox.configure(guest_agent_down=True)
     assert call_api("POST", url, key).body == {"success": False, "message": "Guest agent is not responding"}
+
+
+def test_power_action_cannot_cancel_a_queued_termination(sandbox):
+    sandbox.configure(terminate_delay=0.5)
+    key = sandbox.create_account("otwa", scopes=["servers:read", "servers:write", "servers:destroy"])["api_key"]
+    url = f"{sandbox.otwa_url}/servers/{sandbox.seed_servers(key, 1)['ids'][0]}"
+    call_api("DELETE", url, key)
+    assert call_api("POST", url + "/power/reboot", key).status == 400
+    assert wait_for(lambda: call_api("GET", url, key).body, lambda b: b["status"] == "terminated")["status"] == "terminated"

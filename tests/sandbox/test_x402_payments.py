@@ -23,19 +23,26 @@ TYPES = {
 }
 
 
-def signed_payment_header(payer, offer, **overrides):
-    """An X-PAYMENT header paying `offer` from `payer`; overrides replace authorization fields before signing."""
+def signed_payload(payer, domain, pay_to, amount, **overrides):
+    """The `payload` of a payment: an EIP-3009 authorization signed by payer; overrides change fields first."""
     now = int(time.time())
-    authorization = {"from": payer.address, "to": offer["payTo"], "value": int(offer["maxAmountRequired"]),
-                     "validAfter": now - 60, "validBefore": now + 300, "nonce": "0x" + secrets.token_hex(32)}
+    authorization = {"from": payer.address, "to": pay_to, "value": int(amount), "validAfter": now - 60,
+                     "validBefore": now + 300, "nonce": "0x" + secrets.token_hex(32)}
     authorization.update(overrides)
-    message = {"types": TYPES, "primaryType": "TransferWithAuthorization", "domain": USDC_BASE,
-               "message": authorization}
+    message = {"types": TYPES, "primaryType": "TransferWithAuthorization", "domain": domain, "message": authorization}
     signature = Account.sign_message(encode_typed_data(full_message=message), payer.key).signature.hex()
-    payment = {"x402Version": 1, "scheme": "exact", "network": "base", "payload": {
-        "signature": signature if signature.startswith("0x") else "0x" + signature,
-        "authorization": {name: str(value) for name, value in authorization.items()}}}
+    return {"signature": signature if signature.startswith("0x") else "0x" + signature,
+            "authorization": {name: str(value) for name, value in authorization.items()}}
+
+
+def encode(payment):
     return base64.b64encode(json.dumps(payment).encode()).decode()
+
+
+def signed_payment_header(payer, offer, **overrides):
+    """An X-PAYMENT (v1) header paying `offer` on Base from `payer`."""
+    payload = signed_payload(payer, USDC_BASE, offer["payTo"], offer["maxAmountRequired"], **overrides)
+    return encode({"x402Version": 1, "scheme": "exact", "network": "base", "payload": payload})
 
 
 @pytest.fixture
@@ -130,3 +137,31 @@ def test_garbage_payment_header_is_invalid_payload(sandbox, customer):
     account, _ = customer
     answer = topup(sandbox, account, "not base64 json!")
     assert answer.status == 402 and answer.body["error"] == "invalid_payload"
+
+
+def test_v2_payment_on_base_sepolia_settles_with_a_payment_response_header(sandbox, customer):
+    account, payer = customer
+    sandbox.configure(x402_version=2, x402_network="base-sepolia")
+    asked = call_api("POST", sandbox.vpscrypto_url + "/topups", account["api_key"], {"amount": 25, "coin": "USDCBASE"})
+    required = json.loads(base64.b64decode(asked.headers["PAYMENT-REQUIRED"]))
+    accepted = required["accepts"][0]
+    domain = {"name": "USDC", "version": "2", "chainId": 84532, "verifyingContract": accepted["asset"]}
+    payment = {"x402Version": 2, "accepted": accepted,
+               "payload": signed_payload(payer, domain, accepted["payTo"], accepted["amount"])}
+    paid = call_api("POST", sandbox.vpscrypto_url + "/topups", account["api_key"],
+                    {"amount": 25, "coin": "USDCBASE"}, {"PAYMENT-SIGNATURE": encode(payment)})
+    assert paid.status == 201 and paid.body["status"] == "completed"
+    settlement = json.loads(base64.b64decode(paid.headers["PAYMENT-RESPONSE"]))
+    assert settlement["success"] is True and settlement["network"] == "eip155:84532"
+    assert balance_of(sandbox, account) == 25.0
+
+
+def test_payment_signed_for_the_wrong_chain_is_rejected(sandbox, customer):
+    account, payer = customer
+    offer = offer_for(sandbox, account)
+    sepolia = dict(USDC_BASE, chainId=84532)
+    payload = signed_payload(payer, sepolia, offer["payTo"], offer["maxAmountRequired"])
+    header = encode({"x402Version": 1, "scheme": "exact", "network": "base", "payload": payload})
+    answer = topup(sandbox, account, header)
+    assert answer.status == 402 and answer.body["error"] == "invalid_signature"
+    assert sandbox.ledger(account=account["account_id"]) == []
