@@ -1,0 +1,65 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, vpsfleet maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Otwa Cloud server add-ons: which server is meant, and the add-on catalog as returned to users."""
+
+from __future__ import annotations
+
+import re
+
+from ._model import usd
+from ._resolve import InvalidChoice
+
+_UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+def find_server_id(adapter, server):
+    """The ID of the server named by ``server``: a UUID is taken as it is, anything else is a name.
+
+    A name must match exactly one live server; otherwise InvalidChoice lists the servers there are.
+    """
+    if _UUID_RE.match(server):
+        return server
+    servers = [item for item in adapter.list_servers() if item["status"] != "terminated"]
+    matches = [item for item in servers if item["name"] == server]
+    if len(matches) == 1:
+        return matches[0]["id"]
+    if len(matches) > 1:
+        raise InvalidChoice("server (the name is used by %d servers; give the ID)" % len(matches),
+                            server, matches, ("id", "name"))
+    raise InvalidChoice("server", server, servers, ("id", "name"))
+
+
+def addon_record(addon):
+    """One add-on as the modules return it (money as USD floats, ``owned`` as the API says)."""
+    return {
+        "id": addon.get("id"),
+        "name": addon.get("name"),
+        "description": addon.get("description"),
+        "type": addon.get("type"),
+        "price_usd": addon.get("price_usd"),
+        "prorated_price_usd": addon.get("prorated_price_usd"),
+        "owned": bool(addon.get("owned")),
+    }
+
+
+def addon_catalog(adapter, server_id):
+    """``{server_id, addons, days_remaining, billing_cycle_end}`` for one server."""
+    listing = adapter.list_addons(server_id)
+    return {
+        "server_id": server_id,
+        "addons": [addon_record(addon) for addon in listing["addons"]],
+        "days_remaining": listing["days_remaining"],
+        "billing_cycle_end": listing["billing_cycle_end"],
+    }
+
+
+def purchase_record(answer):
+    """What a purchase charged, from Otwa's ``PurchaseAddonResponse`` (money as USD floats)."""
+    answer = answer or {}
+    return {
+        "charged_usd": usd(answer.get("prorated")),
+        "new_monthly_price_usd": usd(answer.get("newMonthlyPrice")),
+        "allocated_ip_count": answer.get("allocatedIpCount"),
+        "days_remaining": answer.get("daysRemaining"),
+    }

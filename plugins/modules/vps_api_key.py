@@ -1,0 +1,184 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, vpsfleet maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: vps_api_key
+short_description: Mint and revoke VPSCrypto API keys
+version_added: 0.1.0
+author:
+  - vpsfleet maintainers (@vpsfleet)
+description:
+  - With O(state=present), makes sure the account has an API key labelled O(name), minting one if there is
+    none. The new key is returned in RV(api_key) B(once); the API never shows it again.
+  - With O(state=absent), revokes the key O(id), or every key labelled O(name).
+  - Otwa Cloud keys cannot be managed through the API; with O(provider=otwa) the module fails before any
+    request.
+extends_documentation_fragment:
+  - vpsfleet.cloud.provider
+options:
+  state:
+    description:
+      - V(present) mints a key labelled O(name) unless one exists; V(absent) revokes keys.
+    type: str
+    choices: [present, absent]
+    default: present
+  name:
+    description:
+      - Label of the key. Required with O(state=present).
+      - The API does not make labels unique; the module treats the label as the key's identity. An existing
+        key with this label (whoever minted it) counts as present, and its secret cannot be read again.
+    type: str
+  id:
+    description:
+      - ID of the key to revoke with O(state=absent).
+    type: str
+attributes:
+  check_mode:
+    description: Reports what would be minted or revoked; changes nothing.
+    support: full
+  diff_mode:
+    description: Returns the labels of the account's keys before and after.
+    support: full
+notes:
+  - The returned RV(api_key) is a secret. Set C(no_log=true) on the task, and register the result, so it
+    stays out of logs and callbacks.
+  - Revoking the key the task itself authenticates with is refused (its prefix is compared), so a play
+    cannot lock itself out; revoke it with another key.
+seealso:
+  - module: vpsfleet.cloud.vps_api_key_info
+  - module: vpsfleet.cloud.vps_account
+"""
+
+EXAMPLES = r"""
+- name: Give the CI pipeline its own key
+  vpsfleet.cloud.vps_api_key:
+    provider: vpscrypto
+    name: ci-pipeline
+  register: ci_key
+  no_log: true
+
+- name: Revoke every key labelled ci-pipeline
+  vpsfleet.cloud.vps_api_key:
+    provider: vpscrypto
+    name: ci-pipeline
+    state: absent
+
+- name: Revoke one key by ID
+  vpsfleet.cloud.vps_api_key:
+    provider: vpscrypto
+    id: "17"
+    state: absent
+"""
+
+RETURN = r"""
+api_key:
+  description: The full new key. Shown once by the API.
+  returned: when a key was minted
+  type: str
+key:
+  description: The key labelled O(name) (the first one, when several carry the label).
+  returned: with O(state=present), except in check mode when a key would be minted
+  type: dict
+  contains:
+    id:
+      description: Key ID.
+      type: str
+    name:
+      description: Label.
+      type: str
+    prefix:
+      description: The first characters of the key, enough to recognise it.
+      type: str
+    created_at:
+      description: When the key was minted.
+      type: str
+    last_used_at:
+      description: When the key was last used, or V(null).
+      type: str
+revoked:
+  description: IDs of the keys revoked (or, in check mode, that would be).
+  returned: with O(state=absent)
+  type: list
+  elements: str
+"""
+
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._api_keys import (
+    is_key_in_use, key_record, keys_matching, list_key_records,
+)
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._base import ModuleFailure, VpsModule
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers import provider_api_key
+
+
+def labels(keys):
+    return {"keys": sorted("%s (%s)" % (key["name"], key["prefix"]) for key in keys)}
+
+
+class ApiKeyModule(VpsModule):
+    represent = "key"
+
+    def required_operations(self):
+        if self.params["state"] == "present":
+            return ("list_api_keys", "create_api_key")
+        return ("list_api_keys", "revoke_api_key")
+
+    def execute(self):
+        keys = list_key_records(self.adapter)
+        if self.params["state"] == "present":
+            self.ensure_present(keys)
+        else:
+            self.ensure_absent(keys)
+
+    def ensure_present(self, keys):
+        existing = keys_matching(keys, name=self.params["name"])
+        if existing:
+            self.result["key"] = existing[0]
+            if len(existing) > 1:
+                self.module.warn("%d API keys are labelled %r; returning the first" % (len(existing), self.params["name"]))
+            return
+        self.mark_changed()
+        if self.check_mode:
+            self.set_diff(labels(keys), {"keys": labels(keys)["keys"] + ["%s (new)" % self.params["name"]]})
+            return
+        minted = self.adapter.create_api_key(self.params["name"])
+        self.result["api_key"] = minted.get("api_key")
+        self.result["key"] = key_record(minted)
+        self.set_diff(labels(keys), labels(keys + [self.result["key"]]))
+
+    def ensure_absent(self, keys):
+        doomed = keys_matching(keys, key_id=self.params["id"], name=self.params["name"])
+        own_key = provider_api_key(self.provider, self.params["api_key"])
+        for key in doomed:
+            if is_key_in_use(key, own_key):
+                raise ModuleFailure("refusing to revoke API key %s (%s): this task authenticates with it; revoke it"
+                                    " with another key" % (key["id"], key["prefix"]))
+        self.result["revoked"] = [key["id"] for key in doomed]
+        if not doomed:
+            return
+        self.mark_changed()
+        remaining = [key for key in keys if key not in doomed]
+        self.set_diff(labels(keys), labels(remaining))
+        if self.check_mode:
+            return
+        for key in doomed:
+            self.adapter.revoke_api_key(key["id"])
+
+
+def main():
+    module = VpsModule.build_module(
+        argument_spec=dict(
+            state=dict(type="str", choices=["present", "absent"], default="present"),
+            name=dict(type="str"),
+            id=dict(type="str"),
+        ),
+        required_if=[("state", "present", ("name",)), ("state", "absent", ("id", "name"), True)],
+        mutually_exclusive=[("id", "name")],
+    )
+    ApiKeyModule(module).run()
+
+
+if __name__ == "__main__":
+    main()

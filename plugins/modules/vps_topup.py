@@ -1,0 +1,356 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, vpsfleet maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: vps_topup
+short_description: Top up a VPSCrypto balance with a crypto invoice or an x402 USDC payment
+version_added: 0.1.0
+author:
+  - vpsfleet maintainers (@vpsfleet)
+description:
+  - Adds money to the prepaid balance of a VPSCrypto account.
+  - Classic coins (C(BTC), C(XMR), C(ETH), C(LTC), C(USDTTRC), C(USDT)) create an invoice and return its
+    deposit address, amount, network, QR code and expiry; O(wait=true) watches it until it is completed,
+    expired or cancelled.
+  - C(USDCBASE) pays at once with the x402 protocol, USDC on Base. The module checks the provider's payment
+    requirements against the spend guards, signs one EIP-3009 transfer authorization locally with
+    O(wallet_private_key), and sends it. See the collection's C(docs/x402.md).
+  - Otwa Cloud has no top-up API; with O(provider=otwa) the module fails before any request.
+extends_documentation_fragment:
+  - vpsfleet.cloud.provider
+options:
+  amount:
+    description:
+      - Amount in USD to add, between 25 and 2000, in whole cents. Checked before any request.
+      - Required unless O(ref) is given.
+    type: float
+  coin:
+    description:
+      - What the top-up is paid in. C(USDCBASE) is USDC on Base, paid through x402 from O(wallet_private_key).
+      - Required with O(amount).
+    type: str
+    choices: [BTC, XMR, ETH, LTC, USDTTRC, USDT, USDCBASE]
+  min_balance:
+    description:
+      - Top up only when the account balance (USD) is below this; then by O(amount).
+      - This makes the task idempotent, so a play can say "make sure I have at least 50 USD" and run again
+        safely.
+      - Without it, B(every run creates a new top-up) (and with C(USDCBASE), pays again).
+    type: float
+  ref:
+    description:
+      - Reference of an existing top-up (for example V(vps-26-f75fda02b9)) to watch instead of creating one.
+      - With O(wait=true), waits for that invoice to end; nothing is ever created or paid.
+    type: str
+  wait:
+    description:
+      - Wait until the invoice is completed (balance credited), expired or cancelled.
+      - The task fails when the invoice expires or is cancelled.
+      - x402 payments complete at once and ignore this.
+    type: bool
+    default: false
+  wait_timeout:
+    description:
+      - How many seconds to wait with O(wait=true).
+    type: int
+    default: 1800
+  wallet_private_key:
+    description:
+      - Hex private key (64 hex digits, with or without V(0x)) of the wallet that pays C(USDCBASE) top-ups.
+      - If not set, the environment variable E(VPSFLEET_WALLET_KEY) is used.
+      - Used only to sign locally; never sent, logged or returned.
+    type: str
+  expected_pay_to:
+    description:
+      - The address the payment must go to (VPSCrypto's published receiving address).
+      - When set, a payment requirement naming any other payee is refused before anything is signed.
+    type: str
+  allow_testnet:
+    description:
+      - Accept payment requirements on Base Sepolia (test USDC). Only for sandboxes and staging APIs.
+    type: bool
+    default: false
+attributes:
+  check_mode:
+    description: Reports whether O(min_balance) would trigger and what would be paid; creates no invoice,
+      signs nothing and pays nothing.
+    support: full
+  diff_mode:
+    description: No diff is returned.
+    support: none
+requirements:
+  - eth-account (only to pay with C(USDCBASE))
+notes:
+  - Spend guards, checked before signing; any mismatch fails naming the check and the offered values,
+    and nothing is signed or sent. The amount must equal O(amount) exactly, in USDC base units; the
+    scheme must be C(exact) with an EIP-3009 transfer; the network Base mainnet (Base Sepolia only with
+    O(allow_testnet=true)); the asset the known USDC contract with its EIP-712 name and version; the payee
+    never the zero address, and O(expected_pay_to) when given.
+  - One payment per task. A network error after the signed payment was sent is retried with the same signed
+    header, which can settle at most once. A 402 answering the payment is reported with its reason and never
+    paid again.
+  - Set C(no_log) on the task when passing O(wallet_private_key), to keep it out of callbacks as well.
+seealso:
+  - module: vpsfleet.cloud.vps_topup_info
+  - module: vpsfleet.cloud.vps_account_info
+"""
+
+EXAMPLES = r"""
+- name: Keep at least 50 USD on the account, topping up 100 USD in Bitcoin when below
+  vpsfleet.cloud.vps_topup:
+    provider: vpscrypto
+    amount: 100
+    coin: BTC
+    min_balance: 50
+  register: invoice
+
+- name: Show where to pay
+  ansible.builtin.debug:
+    msg: "Send {{ invoice.topup.deposit_amount }} {{ invoice.topup.deposit_coin }} to {{ invoice.topup.deposit_address }}"
+  when: invoice.topup
+
+- name: Wait (up to 2 hours) for that invoice to be paid
+  vpsfleet.cloud.vps_topup:
+    provider: vpscrypto
+    ref: "{{ invoice.topup.ref }}"
+    wait: true
+    wait_timeout: 7200
+  when: invoice.topup
+
+- name: Pay 25 USD in USDC on Base through x402 when the balance is below 30 USD
+  vpsfleet.cloud.vps_topup:
+    provider: vpscrypto
+    amount: 25
+    coin: USDCBASE
+    min_balance: 30
+    expected_pay_to: "0x209693Bc6afc0C5328bA36FaF03C514EF312287C"  # use VPSCrypto's published address
+    wallet_private_key: "{{ vault_wallet_key }}"
+  no_log: true
+"""
+
+RETURN = r"""
+topup:
+  description:
+    - The top-up created, paid or watched. V(null) when none was needed or in check mode.
+  returned: always
+  type: dict
+  contains:
+    ref:
+      description: Reference of the top-up.
+      type: str
+      sample: vps-26-f75fda02b9
+    status:
+      description: C(pending), C(completed), C(expired) or C(cancelled).
+      type: str
+    amount_usd:
+      description: Amount credited when completed, in USD.
+      type: float
+    coin:
+      description: The coin it is paid in.
+      type: str
+    deposit_address:
+      description: Where to send the coins (classic coins), or the x402 payee.
+      type: str
+    deposit_amount:
+      description: How much of O(coin) to send.
+      type: str
+    deposit_coin:
+      description: The coin to send.
+      type: str
+    deposit_network:
+      description: The chain or network of the deposit.
+      type: str
+    qr_data_uri:
+      description: A C(data:) URI of a QR code for the payment.
+      type: str
+    expires_at:
+      description: When an unpaid invoice expires.
+      type: str
+    provider:
+      description: V(vpscrypto).
+      type: str
+    provider_data:
+      description: The API's own top-up object.
+      type: dict
+topup_needed:
+  description: Whether a top-up was due (false when the balance is already at or above O(min_balance)).
+  returned: when O(ref) is not given
+  type: bool
+balance_usd:
+  description: The balance before the task, in USD.
+  returned: when O(min_balance) is given
+  type: float
+  sample: 12.5
+planned:
+  description: What is (or in check mode would be) ordered.
+  returned: when a top-up is due
+  type: dict
+  contains:
+    amount_usd:
+      description: The amount in USD.
+      type: float
+    coin:
+      description: The coin.
+      type: str
+    method:
+      description: C(invoice) for classic coins, C(x402) for an immediate USDC payment.
+      type: str
+settlement:
+  description:
+    - The settlement receipt of an x402 payment (C(X-PAYMENT-RESPONSE) or C(PAYMENT-RESPONSE)), when the
+      provider sent one.
+  returned: after an x402 payment
+  type: dict
+  sample: {"success": true, "transaction": "0x5e8c...", "network": "base", "payer": "0x8571..."}
+payment:
+  description:
+    - What the signed x402 authorization pays (never the signature). Keep it to reconcile a payment whose
+      answer was lost.
+  returned: when an x402 payment was signed
+  type: dict
+  contains:
+    payer:
+      description: The paying wallet address.
+      type: str
+    pay_to:
+      description: The payee address.
+      type: str
+    amount_base_units:
+      description: The amount in USDC base units (6 decimals).
+      type: str
+    network:
+      description: The network (V(base) or V(base-sepolia)).
+      type: str
+    nonce:
+      description: The EIP-3009 nonce (32 bytes, hex), spent on chain once settled.
+      type: str
+    valid_before:
+      description: Unix time after which the authorization cannot settle.
+      type: str
+"""
+
+from ansible.module_utils.basic import env_fallback, missing_required_lib
+
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._base import ModuleFailure, VpsModule
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._client import ApiError
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._model import usd
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._topup import (
+    TOPUP_COINS, WALLET_KEY_ENV, X402_COIN, TopupRefused, account_balance, below_min_balance,
+    create_invoice, is_final, pay_with_x402, payment_summary, validate_amount,
+)
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._x402 import (
+    MissingSigningLibraryError, X402Error,
+)
+
+
+class TopupModule(VpsModule):
+    operations = ("topup",)
+    represent = "topup"
+
+    def execute(self):
+        if self.params["ref"]:
+            self.watch(self.params["ref"])
+            return
+        try:
+            amount = validate_amount(self.params["amount"])
+        except ValueError as exc:
+            raise ModuleFailure(str(exc))
+        coin = self.params["coin"]
+        self.result.update(topup=None, topup_needed=self.topup_needed())
+        if not self.result["topup_needed"]:
+            return
+        self.result["planned"] = {"amount_usd": usd(amount), "coin": coin,
+                                  "method": "x402" if coin == X402_COIN else "invoice"}
+        if coin == X402_COIN and not self.params["wallet_private_key"]:
+            raise ModuleFailure("paying with %s needs wallet_private_key or the environment variable %s" % (
+                X402_COIN, WALLET_KEY_ENV))
+        if self.check_mode:
+            self.mark_changed()
+            return
+        if coin == X402_COIN:
+            self.pay(amount)
+        else:
+            self.result["topup"] = create_invoice(self.adapter, amount, coin)
+            self.mark_changed()
+            if self.params["wait"]:
+                self.watch(self.result["topup"]["ref"])
+
+    def topup_needed(self):
+        """Read the balance when min_balance is given; True when a top-up is due."""
+        if self.params["min_balance"] is None:
+            return True
+        balance = account_balance(self.adapter.get_account())
+        self.result["balance_usd"] = usd(balance)
+        return below_min_balance(balance, self.params["min_balance"])
+
+    def watch(self, ref):
+        topup = self.adapter.get_topup(ref)
+        if self.params["wait"] and not is_final(topup):
+            topup = self.wait(lambda: self.adapter.get_topup(ref), is_final, self.params["wait_timeout"],
+                              what="top-up %s to be completed" % ref,
+                              describe=lambda item: "status %s" % item.get("status"))
+        self.result["topup"] = topup
+        if self.params["wait"] and topup.get("status") != "completed":
+            raise ModuleFailure("top-up %s ended %s: nothing was credited" % (ref, topup.get("status")),
+                                **self.result)
+
+    def pay(self, amount):
+        signed = []
+
+        def hide_payment(payment):
+            # The header is a usable authorization to move the wallet's money until it expires.
+            self.module.no_log_values.add(payment.header_value)
+            signed.append(payment)
+
+        try:
+            topup, settlement, payment = pay_with_x402(
+                self.adapter, amount, self.params["wallet_private_key"], allow_testnet=self.params["allow_testnet"],
+                expected_pay_to=self.params["expected_pay_to"], on_signed=hide_payment)
+        except MissingSigningLibraryError:
+            raise ModuleFailure(missing_required_lib("eth-account"))
+        except X402Error as exc:
+            raise ModuleFailure(str(exc))
+        except TopupRefused as exc:
+            raise ModuleFailure(
+                "VPSCrypto refused the x402 payment: %s. It was not paid again; fix the cause and run again" % exc.reason,
+                settlement=exc.settlement, payment=payment_summary(signed[0]), failure={"reason": exc.reason})
+        except ApiError as exc:
+            if not signed:
+                raise
+            raise ModuleFailure(
+                "the signed x402 payment was sent but no answer came back (%s); it may have been settled."
+                " Check the balance before running again (min_balance makes a re-run safe)" % exc,
+                payment=payment_summary(signed[0]), failure=exc.to_failure())
+        self.mark_changed()
+        self.result["topup"] = topup
+        self.result["settlement"] = settlement
+        if payment is not None:
+            self.result["payment"] = payment_summary(payment)
+
+
+def main():
+    module = VpsModule.build_module(
+        argument_spec=dict(
+            amount=dict(type="float"),
+            coin=dict(type="str", choices=list(TOPUP_COINS)),
+            min_balance=dict(type="float"),
+            ref=dict(type="str"),
+            wait=dict(type="bool", default=False),
+            wait_timeout=dict(type="int", default=1800),
+            wallet_private_key=dict(type="str", no_log=True, fallback=(env_fallback, [WALLET_KEY_ENV])),
+            expected_pay_to=dict(type="str"),
+            allow_testnet=dict(type="bool", default=False),
+        ),
+        mutually_exclusive=[("ref", "amount"), ("ref", "coin"), ("ref", "min_balance")],
+        required_one_of=[("ref", "amount")],
+        required_together=[("amount", "coin")],
+    )
+    TopupModule(module).run()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,168 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, vpsfleet maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""vps_topup paying through x402 against a scripted 402: guards, one signature, no second payment."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+
+from ansible_collections.vpsfleet.cloud.plugins.modules import vps_topup
+from ansible_collections.vpsfleet.cloud.tests.unit.plugins.module_utils._http import fake_api  # noqa: F401 (fixture)
+from ansible_collections.vpsfleet.cloud.tests.unit.plugins.modules._run import run_module
+
+WALLET_KEY = "0x" + "4c" * 32
+WALLET_ADDRESS = "0xdB00079cad3e665853Bf766eFe26F4C38cdbdCDA"
+PAY_TO = "0x209693Bc6afc0C5328bA36FaF03C514EF312287C"
+BASE_USDC = "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913"
+SETTLEMENT = {"success": True, "transaction": "0x" + "ab" * 32, "network": "base", "payer": WALLET_ADDRESS}
+
+
+def encoded(document):
+    return base64.b64encode(json.dumps(document).encode("utf-8")).decode("ascii")
+
+
+def payment_required(amount_units="25000000", pay_to=PAY_TO, error="X-PAYMENT header is required"):
+    return {"x402Version": 1, "error": error, "accepts": [{
+        "scheme": "exact", "network": "base", "maxAmountRequired": amount_units, "resource": "http://x/topups",
+        "description": "top-up", "mimeType": "application/json", "payTo": pay_to, "maxTimeoutSeconds": 300,
+        "asset": BASE_USDC, "extra": {"name": "USD Coin", "version": "2"}}]}
+
+
+def completed_topup():
+    return {"ref": "vps-26-aaaaaaaaaa", "status": "completed", "amount_usd": 25, "coin": "USDCBASE",
+            "deposit_address": PAY_TO, "deposit_amount": "25", "deposit_coin": "USDC", "deposit_network": "base",
+            "qr_data_uri": None, "expires_at": None}
+
+
+def pay_args(fake, **args):
+    base = dict(provider="vpscrypto", api_key="vpsk_UnitTestKey0123456789", api_url=fake.url, api_retries=2,
+                api_retry_max_delay=0.01, amount=25, coin="USDCBASE", wallet_private_key=WALLET_KEY)
+    base.update(args)
+    return base
+
+
+def decoded_payment(request):
+    return json.loads(base64.b64decode(request.headers["x-payment"]))
+
+
+def test_a_402_is_answered_with_one_signed_transfer_of_exactly_the_amount_to_the_payee(fake_api):
+    fake_api.answer(402, payment_required()).answer(
+        201, completed_topup(), headers={"X-PAYMENT-RESPONSE": encoded(SETTLEMENT)})
+
+    run = run_module(vps_topup.main, pay_args(fake_api, expected_pay_to=PAY_TO))
+
+    assert not run.failed, run.result
+    assert run.result["changed"] is True
+    asked, paid = fake_api.requests
+    assert "x-payment" not in asked.headers
+    assert paid.body == {"amount": 25, "coin": "USDCBASE"}
+    authorization = decoded_payment(paid)["payload"]["authorization"]
+    assert (authorization["from"], authorization["to"], authorization["value"]) == (WALLET_ADDRESS, PAY_TO, "25000000")
+    assert run.result["topup"]["status"] == "completed"
+    assert run.result["settlement"] == SETTLEMENT
+    assert run.result["payment"]["payer"] == WALLET_ADDRESS
+    assert run.result["payment"]["nonce"] == authorization["nonce"]
+
+
+def test_the_payment_header_and_wallet_key_appear_nowhere_in_the_output(fake_api):
+    fake_api.answer(402, payment_required()).answer(201, completed_topup())
+
+    run = run_module(vps_topup.main, pay_args(fake_api))
+
+    header = fake_api.requests[1].headers["x-payment"]
+    assert header not in run.output
+    assert WALLET_KEY not in run.output and WALLET_KEY[2:] not in run.output
+    assert decoded_payment(fake_api.requests[1])["payload"]["signature"] not in run.output
+
+
+def test_a_payee_other_than_expected_pay_to_is_refused_and_nothing_is_signed_or_sent(fake_api):
+    fake_api.answer(402, payment_required(pay_to="0x" + "12" * 20))
+
+    run = run_module(vps_topup.main, pay_args(fake_api, expected_pay_to=PAY_TO))
+
+    assert run.failed
+    assert "refusing to pay" in run.result["msg"] and "expected payee" in run.result["msg"]
+    assert "0x" + "12" * 20 in run.result["msg"]
+    assert len(fake_api.requests) == 1 and "x-payment" not in fake_api.requests[0].headers
+
+
+def test_a_requirement_for_more_than_the_amount_is_refused(fake_api):
+    fake_api.answer(402, payment_required(amount_units="26000000"))
+
+    run = run_module(vps_topup.main, pay_args(fake_api))
+
+    assert run.failed
+    assert "26.000000 USDC" in run.result["msg"]
+    assert len(fake_api.requests) == 1
+
+
+def test_a_402_answering_the_payment_is_reported_with_its_reason_and_never_paid_again(fake_api):
+    fake_api.answer(402, payment_required()).answer(402, payment_required(error="insufficient_funds"))
+
+    run = run_module(vps_topup.main, pay_args(fake_api))
+
+    assert run.failed
+    assert "insufficient_funds" in run.result["msg"] and "not paid again" in run.result["msg"]
+    assert len(fake_api.requests) == 2
+    assert run.result["payment"]["payer"] == WALLET_ADDRESS
+
+
+@pytest.mark.parametrize("field", ["errorReason", "invalidReason"])
+def test_a_refusal_reason_is_read_from_facilitator_style_fields(fake_api, field):
+    fake_api.answer(402, payment_required()).answer(402, {field: "invalid_exact_evm_payload_signature"})
+
+    run = run_module(vps_topup.main, pay_args(fake_api))
+
+    assert run.failed
+    assert "invalid_exact_evm_payload_signature" in run.result["msg"]
+
+
+def test_a_dropped_answer_after_paying_resends_the_same_signed_header(fake_api):
+    fake_api.answer(402, payment_required()).drop().answer(201, completed_topup())
+
+    run = run_module(vps_topup.main, pay_args(fake_api))
+
+    assert not run.failed, run.result
+    asked, first, second = fake_api.requests
+    assert first.headers["x-payment"] == second.headers["x-payment"]
+    assert run.result["topup"]["ref"] == "vps-26-aaaaaaaaaa"
+
+
+def test_a_payment_whose_answer_never_comes_fails_saying_it_may_be_settled(fake_api):
+    fake_api.answer(402, payment_required()).drop().drop().drop()
+
+    run = run_module(vps_topup.main, pay_args(fake_api))
+
+    assert run.failed
+    assert "may have been settled" in run.result["msg"]
+    assert len(set(request.headers["x-payment"] for request in fake_api.requests[1:])) == 1
+    assert run.result["payment"]["pay_to"] == PAY_TO
+
+
+def test_a_malformed_wallet_key_fails_without_showing_it_and_pays_nothing(fake_api):
+    bad_key = "0x" + "zz" * 32
+    fake_api.answer(402, payment_required())
+
+    run = run_module(vps_topup.main, pay_args(fake_api, wallet_private_key=bad_key))
+
+    assert run.failed
+    assert "malformed" in run.result["msg"]
+    assert bad_key not in run.output
+    assert len(fake_api.requests) == 1
+
+
+def test_the_wallet_key_is_read_from_vpsfleet_wallet_key(fake_api, monkeypatch):
+    monkeypatch.setenv("VPSFLEET_WALLET_KEY", WALLET_KEY)
+    fake_api.answer(402, payment_required()).answer(201, completed_topup())
+    args = pay_args(fake_api)
+    del args["wallet_private_key"]
+
+    run = run_module(vps_topup.main, args)
+
+    assert not run.failed, run.result
+    assert decoded_payment(fake_api.requests[1])["payload"]["authorization"]["from"] == WALLET_ADDRESS
+    assert WALLET_KEY[2:] not in run.output
