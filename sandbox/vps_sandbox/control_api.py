@@ -1,5 +1,6 @@
 """The /_sandbox control API: reset, accounts, bulk seeding, top-up settlement, wallets, config, logs."""
 
+import copy
 import re
 
 from . import catalog, otwa_api, timefmt, topups, vpscrypto_api
@@ -136,7 +137,8 @@ def get_wallet(app, request):
 
 
 def get_config(app, request):
-    return Response(200, app.store.config)
+    # A copy: the answer is serialised after the lock is released, while faults keep being consumed.
+    return Response(200, copy.deepcopy(app.store.config))
 
 
 def put_config(app, request):
@@ -144,7 +146,7 @@ def put_config(app, request):
         apply_update(app.store.config, request.json(required=True))
     except ConfigError as error:
         fail(400, str(error))
-    return Response(200, app.store.config)
+    return Response(200, copy.deepcopy(app.store.config))
 
 
 def get_ledger(app, request):

@@ -32,9 +32,9 @@ class Lifecycle:
         self._ticker.start()
 
     def stop(self):
-        """Stop the ticker and the workers, then every machine."""
+        """Stop the ticker and the workers (letting machine calls under way finish), then every machine."""
         self._stopping.set()
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool.shutdown(wait=True, cancel_futures=True)
         self.machines.shutdown()
 
     def call_machine(self, key, method, *args):

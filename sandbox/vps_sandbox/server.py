@@ -141,13 +141,13 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
         if request.header("idempotency-key"):
             log_entry["idempotency_key"] = request.header("idempotency-key")
         with store.lock:
-            store.request_log.append(log_entry)
             fault = _take_fault(store, provider, request.method, request.path)
             retry_after = _rate_limited(store, request, self.client_address[0])
             random_outage = fault is None and random.random() < store.config["error_rate"]
         if fault:
             log_entry["fault"] = fault["kind"]
         if fault and fault["kind"] == "drop_before":
+            self._log(store, log_entry)
             raise _Drop()
         if fault and fault["kind"] in FAULT_MESSAGES:
             response = self._canned(provider, int(fault["kind"]), fault["retry_after"])
@@ -160,9 +160,17 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
         else:
             response = self._run_handler(app, app.provider_routers[provider], provider, request)
         if fault and fault["kind"] == "drop_after_effect":
+            self._log(store, log_entry)
             raise _Drop()
         log_entry["status"] = response.status
+        self._log(store, log_entry)
         return response
+
+    @staticmethod
+    def _log(store, entry):
+        """Append a finished entry; entries are never changed once logged."""
+        with store.lock:
+            store.request_log.append(entry)
 
     @staticmethod
     def _canned(provider, status, retry_after):
