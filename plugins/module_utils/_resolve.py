@@ -9,12 +9,17 @@ from __future__ import annotations
 class InvalidChoice(ValueError):
     """The value matches nothing in the catalog; the message lists what is accepted."""
 
-    def __init__(self, what, value, items, keys):
+    def __init__(self, what, value, items, keys, matches=()):
         self.what = what
         self.value = value
         self.choices = [describe_choice(item, keys) for item in items]
+        if matches:
+            problem = "ambiguous %s %r: it matches %s" % (
+                what, value, " and ".join(describe_choice(item, keys) for item in matches))
+        else:
+            problem = "unknown %s %r" % (what, value)
         super(InvalidChoice, self).__init__(
-            "unknown %s %r; valid choices: %s" % (what, value, ", ".join(self.choices) or "(none offered)"))
+            "%s; valid choices: %s" % (problem, ", ".join(self.choices) or "(none offered)"))
 
 
 def describe_choice(item, keys):
@@ -43,4 +48,4 @@ def resolve_choice(what, value, items, keys=("slug", "id", "name")):
                if any(item.get(key) is not None and str(item[key]).lower() == lowered for key in keys)]
     if len(matches) == 1:
         return matches[0]
-    raise InvalidChoice(what, value, items, keys)
+    raise InvalidChoice(what, value, items, keys, matches=matches)
