@@ -1,5 +1,6 @@
 """Servers move through their states on their own, with addresses handed out in order."""
 
+import functools
 import time
 
 from vps_sandbox.testing import call_api
@@ -15,6 +16,11 @@ def wait_for(fetch, predicate, timeout=5.0):
         time.sleep(0.05)
         value = fetch()
     return value
+
+
+def body_of(url, key):
+    """The JSON body of GET url."""
+    return call_api("GET", url, key).body
 
 
 def otwa_deploy(sandbox, key):
@@ -56,7 +62,7 @@ def test_otwa_deploy_goes_pending_provisioning_running(sandbox):
     key = sandbox.create_account("otwa")["api_key"]
     server = otwa_deploy(sandbox, key)
     assert server["status"] == "pending"
-    fetch = lambda: call_api("GET", f"{sandbox.otwa_url}/servers/{server['id']}", key).body  # noqa: E731
+    fetch = functools.partial(body_of, f"{sandbox.otwa_url}/servers/{server['id']}", key)
     assert wait_for(fetch, lambda body: body["status"] != "pending")["status"] == "provisioning"
     running = wait_for(fetch, lambda body: body["status"] == "running")
     assert running["ipAddress"] and running["networking"]["primaryIp"] == running["ipAddress"]
@@ -66,7 +72,7 @@ def test_otwa_stop_start_and_terminate_release_the_ip(sandbox):
     key = sandbox.create_account("otwa", scopes=["servers:read", "servers:write", "servers:destroy"])["api_key"]
     server_id = sandbox.seed_servers(key, 1)["ids"][0]
     url = f"{sandbox.otwa_url}/servers/{server_id}"
-    fetch = lambda: call_api("GET", url, key).body  # noqa: E731
+    fetch = functools.partial(body_of, url, key)
     assert call_api("POST", url + "/power/stop", key).status == 200
     assert wait_for(fetch, lambda body: body["status"] == "stopped")["status"] == "stopped"
     call_api("POST", url + "/power/start", key)
