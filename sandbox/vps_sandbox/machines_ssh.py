@@ -215,10 +215,18 @@ class SshMachines:
                  str(machine.directory)],
                 stdin=subprocess.PIPE, stdout=console, stderr=subprocess.STDOUT,
                 start_new_session=True, close_fds=True)
-        # The password travels on a pipe: never in argv (visible in ps) nor on disk.
-        machine.process.stdin.write(json.dumps(boot).encode())
-        machine.process.stdin.close()
-        self._wait_for_sshd(machine)
+        try:
+            # The password travels on a pipe: never in argv (visible in ps) nor on disk.
+            machine.process.stdin.write(json.dumps(boot).encode())
+            machine.process.stdin.close()
+        except BrokenPipeError:
+            pass  # the init died at once; waiting below reports it with the console log
+        try:
+            self._wait_for_sshd(machine)
+        except MachineError:
+            if fresh:
+                _discard_disk(machine)  # so the next start is a first boot again, with the password
+            raise
 
     def _wait_for_sshd(self, machine: _Machine) -> None:
         deadline = time.monotonic() + self.boot_timeout
