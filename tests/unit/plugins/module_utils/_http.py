@@ -47,7 +47,7 @@ class FakeApi(object):
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
         self.url = "http://127.0.0.1:%d" % self.port
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05})
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.01})
         self._thread.daemon = True
         self._thread.start()
 
