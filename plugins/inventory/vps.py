@@ -1,0 +1,461 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, vpsfleet maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: vps
+short_description: Servers of VPSCrypto and Otwa Cloud accounts as an Ansible inventory
+version_added: 0.1.0
+author:
+  - vpsfleet maintainers
+description:
+  - Lists the servers of one or more provider accounts (VPSCrypto, Otwa Cloud, or both) and adds them
+    as hosts, with the server model as C(vps_*) host variables and, by default, the root credentials
+    as C(ansible_user)/C(ansible_password) so the next play can log in to a fresh, password-only server.
+  - Accounts, and the credentials of their servers, are read concurrently.
+  - The source file name must end in C(vps.yml) or C(vps.yaml).
+  - B(Where credentials end up.) With O(credentials=inline) the root passwords are host variables;
+    C(ansible-inventory --list) prints them, and an AWX inventory sync stores them in AWX's database,
+    visible to everyone who can read that inventory's hosts. With O(credentials=lazy) the inventory holds
+    only a template; the password is read from the API when a connection to the host needs it and is
+    never stored. With O(credentials=none) no credential is read.
+  - Values that come from the API (names, passwords, ...) are marked unsafe, so they are never templated;
+    a password such as C(a{{b}}c) reaches the connection unchanged.
+extends_documentation_fragment:
+  - constructed
+  - inventory_cache
+options:
+  plugin:
+    description: The name of this plugin; must be V(vpsfleet.cloud.vps).
+    type: str
+    required: true
+    choices: [vpsfleet.cloud.vps]
+  accounts:
+    description:
+      - The accounts to read. Each entry names a provider and, optionally, its own key, URL and name.
+      - When neither O(accounts) nor O(provider) is given, one account is read for each provider whose
+        key is set (O(vpscrypto_api_key), O(otwa_api_key)).
+    type: list
+    elements: dict
+    suboptions:
+      provider:
+        description: The provider of this account.
+        type: str
+        required: true
+        choices: [vpscrypto, otwa]
+      api_key:
+        description:
+          - The account's API key. May be Vault-encrypted or a template such as
+            C("{{ lookup('ansible.builtin.env', 'FLEET_KEY') }}").
+          - Default is O(vpscrypto_api_key) or O(otwa_api_key), by provider.
+        type: str
+      api_url:
+        description:
+          - The account's API base URL.
+          - Default is the E(VPSCRYPTO_API_URL) or E(OTWA_API_URL) environment variable, else production.
+        type: str
+      name:
+        description:
+          - How the account is called in host variables (C(vps_account)), groups and messages.
+          - Default is the provider name, suffixed with the entry's position when a provider is listed twice.
+        type: str
+      api_key_var:
+        description:
+          - With O(credentials=lazy), the name of a variable (for example in Vault-encrypted group_vars)
+            that holds this account's key at connection time. Without it the lookup uses the provider's
+            environment variable.
+        type: str
+  provider:
+    description: Short form for a single account; the provider to read. Ignored when O(accounts) is given.
+    type: str
+    choices: [vpscrypto, otwa]
+  api_key:
+    description:
+      - Short form for a single account; its API key (Vault-encrypted or templated values work).
+      - Default is O(vpscrypto_api_key) or O(otwa_api_key), by O(provider).
+    type: str
+  api_url:
+    description:
+      - Short form for a single account; its API base URL.
+      - Default is the E(VPSCRYPTO_API_URL) or E(OTWA_API_URL) environment variable, else production.
+    type: str
+  vpscrypto_api_key:
+    description: The key of VPSCrypto accounts that give no O(accounts[].api_key) of their own.
+    type: str
+    env:
+      - name: VPSCRYPTO_API_KEY
+  otwa_api_key:
+    description: The key of Otwa Cloud accounts that give no O(accounts[].api_key) of their own.
+    type: str
+    env:
+      - name: OTWA_API_KEY
+  statuses:
+    description: Only servers in one of these (normalised) statuses become hosts.
+    type: list
+    elements: str
+    choices: [provisioning, running, stopped, suspended, terminated]
+    default: [running]
+  hostnames:
+    description:
+      - Which server field names the host, in order of preference; the first field with a value wins,
+        and the server id is the last fallback.
+      - When two servers get the same name, the first (accounts in the order given, then by server id)
+        keeps it and the others are named C(<name>_<account>_<id>), with a warning.
+    type: list
+    elements: str
+    choices: [name, hostname, ip, id]
+    default: [name]
+  connect_with:
+    description:
+      - The address put in C(ansible_host). V(ip) is the primary IP; V(additional_ip) the first
+        additional IP; V(hostname) the server's hostname. The primary IP is used when the chosen one is empty.
+    type: str
+    choices: [ip, additional_ip, hostname]
+    default: ip
+  credentials:
+    description:
+      - How C(ansible_user) and C(ansible_password) are set.
+      - V(inline) reads them while building the inventory; they are host variables (see above for where
+        they end up).
+      - V(lazy) sets them to templates calling the P(vpsfleet.cloud.vps_credentials#lookup) lookup, which reads
+        them when a connection needs them, with the key from the provider's environment variable or
+        O(accounts[].api_key_var). No secret is stored in the inventory. Each templating is one API request.
+      - V(none) sets neither.
+    type: str
+    choices: [inline, lazy, none]
+    default: inline
+  cache_credentials:
+    description:
+      - Also write inline credentials to the inventory cache. Off by default, so that a cache file or
+        server never holds root passwords; the credentials are then read again on a cached run.
+    type: bool
+    default: false
+  strict_credentials:
+    description:
+      - Fail the inventory when a server's credentials cannot be read. By default such a server is listed
+        without credentials and a warning names it.
+    type: bool
+    default: false
+  skip_unreachable_accounts:
+    description:
+      - Warn about, and skip, an account that cannot be read (bad key, outage) instead of failing.
+      - A run that skipped an account does not update the cache.
+    type: bool
+    default: false
+  max_workers:
+    description:
+      - How many API requests may be in flight at once (listing accounts, reading credentials).
+        V(1) reads everything one after the other.
+    type: int
+    default: 16
+  default_groups:
+    description:
+      - Add hosts to groups by provider, account, location, plan, OS and status, named
+        C(vps_provider_<value>), C(vps_account_<value>), C(vps_location_<value>), C(vps_plan_<value>),
+        C(vps_os_<value>) and C(vps_status_<value>).
+    type: bool
+    default: true
+  filters:
+    description:
+      - Jinja2 conditionals over a server's host variables (C(vps_*)); only servers for which all are
+        true become hosts. Credentials are read only for those.
+    type: list
+    elements: str
+    default: []
+  api_timeout:
+    description: Read timeout of one API request, in seconds.
+    type: int
+    default: 30
+  api_retries:
+    description: How often a request answered 429/503, or lost in transit, is retried (with backoff, honouring C(Retry-After)).
+    type: int
+    default: 5
+  validate_certs:
+    description: Verify the API's TLS certificate.
+    type: bool
+    default: true
+notes:
+  - Keys are never shown in warnings, errors or C(-vvvv) output.
+  - Inline credentials are not written to the cache unless O(cache_credentials=true); a cached run
+    then makes no API request other than those credential reads.
+seealso:
+  - plugin: vpsfleet.cloud.vps_credentials
+    plugin_type: lookup
+"""
+
+EXAMPLES = r"""
+# fleet.vps.yml: running servers of both providers, keys from VPSCRYPTO_API_KEY and OTWA_API_KEY
+plugin: vpsfleet.cloud.vps
+
+# fleet.vps.yml: two accounts, no password stored in the inventory
+plugin: vpsfleet.cloud.vps
+accounts:
+  - provider: vpscrypto
+    name: shop
+    api_key: "{{ lookup('ansible.builtin.env', 'SHOP_VPSCRYPTO_KEY') }}"
+  - provider: otwa
+    name: lab
+credentials: lazy
+hostnames: [name, ip]
+keyed_groups:
+  - key: vps_location
+    prefix: region
+groups:
+  small: vps_ram_mb is not none and vps_ram_mb <= 2048
+compose:
+  ansible_port: 22
+
+# fleet.vps.yml: cached for an hour, stopped servers too, Debian only
+plugin: vpsfleet.cloud.vps
+provider: otwa
+statuses: [running, stopped]
+filters:
+  - vps_os is not none and 'debian' in vps_os
+cache: true
+cache_plugin: ansible.builtin.jsonfile
+cache_connection: ~/.cache/vpsfleet-inventory
+cache_timeout: 3600
+"""
+
+import re
+
+from ansible.errors import AnsibleError, AnsibleParserError
+from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
+from ansible.utils.display import Display
+from ansible.utils.unsafe_proxy import wrap_var
+
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._client import HAS_REQUESTS
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._fleet_hosts import (
+    connection_address, name_hosts, server_variables)
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._fleet_reader import Account, FleetReader
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers import PROVIDERS
+
+try:
+    from ansible.template import trust_as_template
+except ImportError:  # ansible-core < 2.19 trusts every plain string already
+    def trust_as_template(value):
+        return value
+
+display = Display()
+
+CACHE_FORMAT = 1
+DEFAULT_GROUP_FIELDS = ("provider", "account", "location", "plan", "os", "status")
+VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+LAZY_TEMPLATE = ("{{ lookup('vpsfleet.cloud.vps_credentials', vps_provider, vps_id, api_url=vps_api_url,"
+                 " field='%s'%s) }}")
+
+
+class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
+    """Hosts from provider accounts; see DOCUMENTATION."""
+
+    NAME = "vpsfleet.cloud.vps"
+
+    def verify_file(self, path):
+        """Accept ``*vps.yml`` / ``*vps.yaml`` files only."""
+        return super(InventoryModule, self).verify_file(path) and path.endswith(("vps.yml", "vps.yaml"))
+
+    def parse(self, inventory, loader, path, cache=True):
+        super(InventoryModule, self).parse(inventory, loader, path, cache)
+        self._read_config_data(path)
+        if not HAS_REQUESTS:
+            raise AnsibleError("the vpsfleet.cloud.vps inventory needs the Python library 'requests'")
+        accounts = self._accounts()
+        reader = FleetReader(accounts, max_workers=self.get_option("max_workers"), timeout=self.get_option("api_timeout"),
+                             retries=self.get_option("api_retries"), validate_certs=self.get_option("validate_certs"),
+                             log=display.vvvv)
+        self._account_urls = dict((account.name, account.api_url) for account in accounts)
+        self._account_key_vars = dict((account.name, account.api_key_var) for account in accounts)
+
+        cache_key = self.get_cache_key(path)
+        caching = self.get_option("cache")
+        cached = None
+        if caching and cache:
+            try:
+                cached = self._cache[cache_key]
+            except KeyError:
+                pass
+        if not _is_current_cache(cached, accounts):
+            cached = None
+        fleet, complete = (cached["servers"], True) if cached else self._list_servers(reader)
+
+        hosts = self._select_hosts(accounts, fleet)
+        credentials = {}
+        if self.get_option("credentials") == "inline":
+            credentials = self._inline_credentials(reader, accounts, hosts, (cached or {}).get("credentials") or {})
+        if caching and complete and (cached is None or self._cache_needs_credentials(cached, credentials)):
+            self._cache[cache_key] = self._cache_entry(fleet, credentials)
+
+        for host_name, account_name, server, variables in hosts:
+            self._add_host(host_name, account_name, server, variables, credentials.get(_credentials_key(account_name, server)))
+
+    # -- configuration ----------------------------------------------------------------------
+
+    def _accounts(self):
+        entries = self.get_option("accounts")
+        if not entries and self.get_option("provider"):
+            entries = [{"provider": self.get_option("provider"), "api_key": self.get_option("api_key"),
+                        "api_url": self.get_option("api_url")}]
+        if not entries:
+            entries = [{"provider": provider} for provider in PROVIDERS if self.get_option("%s_api_key" % provider)]
+        if not entries:
+            raise AnsibleParserError("vpsfleet.cloud.vps: no account to read. Give 'accounts', or 'provider' and"
+                                     " 'api_key', or set VPSCRYPTO_API_KEY / OTWA_API_KEY.")
+        per_provider = dict((provider, sum(1 for entry in entries if entry.get("provider") == provider))
+                            for provider in PROVIDERS)
+        accounts = []
+        for position, entry in enumerate(entries, start=1):
+            accounts.append(self._account(position, entry, per_provider))
+        names = [account.name for account in accounts]
+        doubled = sorted(set(name for name in names if names.count(name) > 1))
+        if doubled:
+            raise AnsibleParserError("vpsfleet.cloud.vps: account names must be unique; repeated: %s" % ", ".join(doubled))
+        return accounts
+
+    def _account(self, position, entry, per_provider):
+        provider = entry.get("provider")
+        if provider not in PROVIDERS:
+            raise AnsibleParserError("vpsfleet.cloud.vps: accounts[%d].provider must be one of: %s"
+                                     % (position - 1, ", ".join(sorted(PROVIDERS))))
+        name = entry.get("name") or (provider if per_provider[provider] == 1 else "%s_%d" % (provider, position))
+        key_var = entry.get("api_key_var")
+        if key_var and not VARIABLE_NAME.match(key_var):
+            raise AnsibleParserError("vpsfleet.cloud.vps: account %r: api_key_var must be a variable name" % name)
+        api_key = self._template_secret(entry.get("api_key")) or self.get_option("%s_api_key" % provider)
+        if not api_key:
+            raise AnsibleParserError("vpsfleet.cloud.vps: account %r has no API key; give accounts[].api_key or set %s"
+                                     % (name, PROVIDERS[provider]["key_env"]))
+        api_url = self._template_secret(entry.get("api_url"))
+        return Account(name, provider, api_key, api_url, api_key_var=key_var)
+
+    def _template_secret(self, value):
+        """A key or URL from the source file: templated (lookups), Vault-decrypted, as a plain str."""
+        if value is None:
+            return None
+        try:
+            value = self.templar.template(value)
+        except Exception as exc:
+            raise AnsibleParserError("vpsfleet.cloud.vps: could not template an account option (%s)" % type(exc).__name__)
+        return str(value) if value not in (None, "") else None
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def _list_servers(self, reader):
+        """``({account: [server, ...]}, complete)``; an account failure fails or is skipped."""
+        servers, failures = reader.list_servers()
+        for failure in failures:
+            if not self.get_option("skip_unreachable_accounts"):
+                raise AnsibleParserError("vpsfleet.cloud.vps: could not list the servers of %s" % failure)
+            display.warning("vpsfleet.cloud.vps: skipped %s" % failure)
+        return servers, not failures
+
+    def _select_hosts(self, accounts, fleet):
+        """``[(host name, account, server, vps_* variables)]`` for the wanted servers, names unique."""
+        statuses = set(self.get_option("statuses"))
+        entries = []
+        for account in accounts:
+            for server in sorted(fleet.get(account.name, []), key=lambda server: str(server["id"])):
+                if server.get("status") in statuses:
+                    entries.append((account.name, server))
+        named, warnings = name_hosts(entries, self.get_option("hostnames"))
+        for warning in warnings:
+            display.warning("vpsfleet.cloud.vps: %s" % warning)
+        hosts = []
+        for host_name, account_name, server in named:
+            variables = server_variables(server, account_name)
+            variables["vps_api_url"] = self._account_urls[account_name]
+            if self._passes_filters(host_name, variables):
+                hosts.append((host_name, account_name, server, variables))
+        return hosts
+
+    def _passes_filters(self, host_name, variables):
+        for condition in self.get_option("filters"):
+            try:
+                if not self._compose(condition, wrap_var(variables)):
+                    return False
+            except Exception as exc:
+                if self.get_option("strict"):
+                    raise AnsibleParserError("vpsfleet.cloud.vps: filter %r failed for %s: %s" % (condition, host_name, exc))
+                return False
+        return True
+
+    def _inline_credentials(self, reader, accounts, hosts, cached_credentials):
+        """Credentials of every selected host: from the cache when stored there, else read concurrently."""
+        by_name = dict((account.name, account) for account in accounts)
+        credentials, targets = {}, []
+        for host_name, account_name, server, dummy in hosts:
+            key = _credentials_key(account_name, server)
+            if key in cached_credentials:
+                credentials[key] = cached_credentials[key]
+            else:
+                targets.append((by_name[account_name], server["id"]))
+        found, failed = reader.read_credentials(targets)
+        for (account_name, server_id), value in found.items():
+            credentials[_credentials_key(account_name, {"id": server_id})] = value
+        if failed:
+            names = dict(((account_name, server["id"]), host_name) for host_name, account_name, server, dummy in hosts)
+            lines = ["%s (%s id %s): %s" % (names[target], target[0], target[1], error) for target, error in sorted(failed.items())]
+            if self.get_option("strict_credentials"):
+                raise AnsibleParserError("vpsfleet.cloud.vps: could not read the credentials of %d server(s): %s"
+                                         % (len(lines), "; ".join(lines)))
+            display.warning("vpsfleet.cloud.vps: listed without credentials (not readable): %s" % "; ".join(lines))
+        return credentials
+
+    # -- cache ------------------------------------------------------------------------------
+
+    def _cache_entry(self, fleet, credentials):
+        entry = {"format": CACHE_FORMAT, "accounts": sorted(self._account_urls.items()), "servers": fleet}
+        if self.get_option("cache_credentials") and credentials:
+            entry["credentials"] = credentials
+        return entry
+
+    def _cache_needs_credentials(self, cached, credentials):
+        """A cached run rewrites the cache only to add credentials the user asked to cache."""
+        return bool(self.get_option("cache_credentials") and credentials and cached.get("credentials") != credentials)
+
+    # -- populating -------------------------------------------------------------------------
+
+    def _add_host(self, host_name, account_name, server, variables, credentials):
+        self.inventory.add_host(host_name)
+        for name, value in variables.items():
+            self.inventory.set_variable(host_name, name, wrap_var(value))
+        address = connection_address(server, self.get_option("connect_with"))
+        if address:
+            self.inventory.set_variable(host_name, "ansible_host", wrap_var(address))
+        self._set_credentials(host_name, account_name, credentials)
+        if self.get_option("default_groups"):
+            for field in DEFAULT_GROUP_FIELDS:
+                value = variables.get("vps_" + field)
+                if value not in (None, ""):
+                    group = self.inventory.add_group(self._sanitize_group_name("vps_%s_%s" % (field, value)))
+                    self.inventory.add_child(group, host_name)
+        strict = self.get_option("strict")
+        hostvars = self.inventory.get_host(host_name).get_vars()
+        self._set_composite_vars(self.get_option("compose"), hostvars, host_name, strict=strict)
+        self._add_host_to_composed_groups(self.get_option("groups"), hostvars, host_name, strict=strict)
+        self._add_host_to_keyed_groups(self.get_option("keyed_groups"), hostvars, host_name, strict=strict)
+
+    def _set_credentials(self, host_name, account_name, credentials):
+        mode = self.get_option("credentials")
+        if mode == "lazy":
+            key_var = self._account_key_vars.get(account_name)
+            extra = ", api_key_var='%s'" % key_var if key_var else ""
+            for variable, field in (("ansible_user", "username"), ("ansible_password", "password")):
+                self.inventory.set_variable(host_name, variable, trust_as_template(LAZY_TEMPLATE % (field, extra)))
+        elif mode == "inline" and credentials:
+            if credentials.get("username"):
+                self.inventory.set_variable(host_name, "ansible_user", wrap_var(credentials["username"]))
+            if credentials.get("password") is not None:
+                self.inventory.set_variable(host_name, "ansible_password", wrap_var(credentials["password"]))
+
+
+def _credentials_key(account_name, server):
+    return "%s/%s" % (account_name, server["id"])
+
+
+def _is_current_cache(cached, accounts):
+    """A cache entry is used only when written by this format for the same accounts and URLs."""
+    return (isinstance(cached, dict) and cached.get("format") == CACHE_FORMAT
+            and [list(pair) for pair in cached.get("accounts") or []]
+            == sorted([account.name, account.api_url] for account in accounts))

@@ -1,0 +1,165 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, vpsfleet maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: vps_credentials
+short_description: Read a server's root credentials from VPSCrypto or Otwa Cloud when needed
+version_added: 0.1.0
+author:
+  - vpsfleet maintainers
+description:
+  - Reads the login credentials of one or more servers from the provider's API, at the moment the
+    lookup is templated. Nothing is stored.
+  - The P(vpsfleet.cloud.vps#inventory) inventory with O(vpsfleet.cloud.vps#inventory:credentials=lazy)
+    sets C(ansible_user) and C(ansible_password) to this lookup, so a password is only read when a
+    connection to that host needs it.
+  - The API key comes from O(api_key), else the variable named by O(api_key_var), else the provider's
+    key option (E(VPSCRYPTO_API_KEY) or E(OTWA_API_KEY)). It is never taken from host variables
+    the inventory set.
+options:
+  _terms:
+    description:
+      - The provider (V(vpscrypto) or V(otwa)) followed by one or more server ids.
+    type: list
+    elements: str
+    required: true
+  field:
+    description:
+      - Return only this field of each server's credentials instead of the whole dictionary.
+    type: str
+    choices: [username, password, ip, ssh_command]
+  api_key:
+    description:
+      - The API key. Prefer O(api_key_var) or the environment, so that the key does not appear in a task.
+    type: str
+  api_key_var:
+    description:
+      - The name of a variable holding the API key (for example one kept in Vault-encrypted group_vars).
+    type: str
+  vpscrypto_api_key:
+    description: The key used for V(vpscrypto) when neither O(api_key) nor O(api_key_var) gives one.
+    type: str
+    env:
+      - name: VPSCRYPTO_API_KEY
+  otwa_api_key:
+    description: The key used for V(otwa) when neither O(api_key) nor O(api_key_var) gives one.
+    type: str
+    env:
+      - name: OTWA_API_KEY
+  api_url:
+    description:
+      - The API base URL. Default is the E(VPSCRYPTO_API_URL) or E(OTWA_API_URL) environment variable,
+        else production.
+    type: str
+  api_timeout:
+    description: Read timeout of one API request, in seconds.
+    type: int
+    default: 30
+  api_retries:
+    description: How often a request answered 429/503, or lost in transit, is retried.
+    type: int
+    default: 5
+  validate_certs:
+    description: Verify the API's TLS certificate.
+    type: bool
+    default: true
+notes:
+  - The result is secret. Use it in tasks with C(no_log=true), or as a connection variable, never in C(debug) output.
+  - Errors never contain the key or the password.
+seealso:
+  - plugin: vpsfleet.cloud.vps
+    plugin_type: inventory
+"""
+
+EXAMPLES = r"""
+- name: Log in to a fresh Otwa server with its root password (OTWA_API_KEY in the environment)
+  ansible.builtin.set_fact:
+    ansible_password: "{{ lookup('vpsfleet.cloud.vps_credentials', 'otwa', new_server.server.id, field='password') }}"
+  no_log: true
+
+- name: Both fields of a VPSCrypto server, with the key from a Vault-encrypted variable
+  ansible.builtin.set_fact:
+    root_login: "{{ lookup('vpsfleet.cloud.vps_credentials', 'vpscrypto', '4711', api_key_var='vault_vpscrypto_key') }}"
+  no_log: true
+
+# In an inventory host or group variable: read only when a connection needs it
+# ansible_password: "{{ lookup('vpsfleet.cloud.vps_credentials', 'otwa', vps_id, field='password') }}"
+"""
+
+RETURN = r"""
+_raw:
+  description:
+    - One entry per server id: the credentials dictionary, or the value of O(field).
+  type: list
+  elements: raw
+  contains:
+    username:
+      description: The login user (usually C(root)).
+      type: str
+    password:
+      description: The login password. Secret.
+      type: str
+    ip:
+      description: The address the provider says to log in to.
+      type: str
+    ssh_command:
+      description: The provider's suggested SSH command line.
+      type: str
+"""
+
+from ansible.errors import AnsibleLookupError
+from ansible.plugins.lookup import LookupBase
+from ansible.utils.display import Display
+from ansible.utils.unsafe_proxy import wrap_var
+
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._client import HAS_REQUESTS
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers import PROVIDERS, build_adapter
+
+display = Display()
+
+
+class LookupModule(LookupBase):
+    """See DOCUMENTATION."""
+
+    def run(self, terms, variables=None, **kwargs):
+        self.set_options(var_options=variables, direct=kwargs)
+        if not HAS_REQUESTS:
+            raise AnsibleLookupError("vpsfleet.cloud.vps_credentials needs the Python library 'requests'")
+        if len(terms) < 2:
+            raise AnsibleLookupError("vpsfleet.cloud.vps_credentials takes a provider (%s) and one or more server ids"
+                                     % " or ".join(sorted(PROVIDERS)))
+        provider, server_ids = str(terms[0]), [str(term) for term in terms[1:]]
+        if provider not in PROVIDERS:
+            raise AnsibleLookupError("vpsfleet.cloud.vps_credentials: unknown provider %r; valid choices: %s"
+                                     % (provider, ", ".join(sorted(PROVIDERS))))
+        adapter = build_adapter(provider, api_key=self._api_key(provider, variables or {}),
+                                api_url=self.get_option("api_url"), timeout=self.get_option("api_timeout"),
+                                retries=self.get_option("api_retries"), validate_certs=self.get_option("validate_certs"),
+                                log=display.vvvv)
+        field = self.get_option("field")
+        results = []
+        for server_id in server_ids:
+            try:
+                credentials = adapter.get_credentials(server_id)
+            except Exception as exc:  # ApiError text is already scrubbed of the key
+                raise AnsibleLookupError("vpsfleet.cloud.vps_credentials: could not read the credentials of %s server %s: %s"
+                                         % (PROVIDERS[provider]["label"], server_id, exc))
+            results.append(wrap_var(credentials[field] if field else credentials))
+        return results
+
+    def _api_key(self, provider, variables):
+        """The key: option, then the named variable (templated: Vault, lookups), then the provider's env."""
+        key = self.get_option("api_key")
+        key_var = self.get_option("api_key_var")
+        if not key and key_var:
+            if key_var not in variables:
+                raise AnsibleLookupError("vpsfleet.cloud.vps_credentials: api_key_var names %r, which is not defined" % key_var)
+            key = self._templar.template(variables[key_var])
+        key = key or self.get_option("%s_api_key" % provider)
+        if not key:
+            raise AnsibleLookupError("vpsfleet.cloud.vps_credentials: no API key for %s; set %s, or give api_key_var"
+                                     % (PROVIDERS[provider]["label"], PROVIDERS[provider]["key_env"]))
+        return str(key)
