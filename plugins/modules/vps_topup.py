@@ -156,7 +156,7 @@ topup:
       description: Where to send the coins (classic coins), or the x402 payee.
       type: str
     deposit_amount:
-      description: How much of O(coin) to send.
+      description: How much of the deposit coin to send.
       type: str
     deposit_coin:
       description: The coin to send.

@@ -6,7 +6,9 @@
 from __future__ import annotations
 
 from ansible_collections.vpsfleet.cloud.plugins.modules import vps_api_key, vps_api_key_info
-from ansible_collections.vpsfleet.cloud.tests.unit.plugins.module_utils._http import fake_api  # noqa: F401 (fixture)
+from ansible_collections.vpsfleet.cloud.tests.unit.plugins.module_utils._http import (  # noqa: F401  pylint: disable=unused-import
+    fake_api,  # a pytest fixture, used by name
+)
 from ansible_collections.vpsfleet.cloud.tests.unit.plugins.modules._run import run_module
 
 OWN_KEY = "vpsk_Own123RestOfTheKeyXYZ"
