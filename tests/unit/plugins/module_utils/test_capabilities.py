@@ -11,7 +11,8 @@ from ansible_collections.vpsfleet.cloud.plugins.module_utils._capabilities impor
     CAPABILITIES, OPERATIONS, OperationNotOffered, offers, require)
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._otwa import OtwaAdapter
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._vpscrypto import VpsCryptoAdapter
-from ansible_collections.vpsfleet.cloud.tests.unit.plugins.module_utils._http import (  # noqa: F401 (fixture)
+# fake_api is a pytest fixture: importing it is what makes it available here.
+from ansible_collections.vpsfleet.cloud.tests.unit.plugins.module_utils._http import (  # noqa: F401  # pylint: disable=unused-import
     client_for, fake_api)
 
 VPSCRYPTO_ONLY_CALLS = [

@@ -11,7 +11,8 @@ import pytest
 
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._client import ApiError
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._otwa import OtwaAdapter
-from ansible_collections.vpsfleet.cloud.tests.unit.plugins.module_utils._http import (  # noqa: F401 (fixture)
+# fake_api is a pytest fixture: importing it is what makes it available here.
+from ansible_collections.vpsfleet.cloud.tests.unit.plugins.module_utils._http import (  # noqa: F401  # pylint: disable=unused-import
     client_for, fake_api)
 
 PRODUCT_ID = "0b9f5c2e-4d1a-4f5e-9a61-1f2a3b4c5d6e"
