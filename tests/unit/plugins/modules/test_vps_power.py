@@ -1,0 +1,86 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, vpsfleet maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""vps_power against the sandbox: idempotent against the live status, check mode, VPSCrypto refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.vpsfleet.cloud.plugins.modules import vps_power
+from ansible_collections.vpsfleet.cloud.plugins.modules.vps_power import power_action_needed
+from ansible_collections.vpsfleet.cloud.tests.unit.plugins.modules._lifecycle_sandbox import (  # noqa: F401 (fixtures)
+    api_requests, connect, sandbox, sandbox_process)
+from ansible_collections.vpsfleet.cloud.tests.unit.plugins.modules._run import run_module
+
+
+@pytest.mark.parametrize("state, status, action", [
+    ("started", "running", None),
+    ("started", "stopped", "start"),
+    ("started", "provisioning", None),
+    ("stopped", "stopped", None),
+    ("stopped", "running", "stop"),
+    ("restarted", "running", "reboot"),
+    ("restarted", "stopped", "reboot"),
+])
+def test_the_action_depends_on_the_live_status_except_for_restarted(state, status, action):
+    assert power_action_needed(state, status) == action
+
+
+def running_server(sandbox):
+    args, _ = connect(sandbox, "otwa")
+    sandbox.seed_servers(args["api_key"], 1, name_prefix="box")
+    return args, "box-0001"
+
+
+def test_stopping_a_running_server_waits_until_it_is_stopped(sandbox):
+    args, name = running_server(sandbox)
+
+    run = run_module(vps_power.main, dict(args, name=name, state="stopped", wait_timeout=30))
+
+    assert (run.result["changed"], run.result["action"], run.result["server"]["status"]) == (True, "stop", "stopped")
+
+
+def test_starting_a_running_server_changes_nothing_and_sends_no_action(sandbox):
+    args, name = running_server(sandbox)
+
+    run = run_module(vps_power.main, dict(args, name=name, state="started"))
+
+    assert run.result["changed"] is False and run.result["action"] is None
+    assert api_requests(sandbox, "POST") == []
+
+
+def test_restarting_always_reboots(sandbox):
+    args, name = running_server(sandbox)
+
+    run = run_module(vps_power.main, dict(args, name=name, state="restarted"))
+
+    assert run.result["changed"] is True
+    assert [line for line in api_requests(sandbox, "POST") if line.endswith("/power/reboot")]
+
+
+def test_check_mode_reports_the_change_with_a_diff_and_sends_no_action(sandbox):
+    args, name = running_server(sandbox)
+
+    run = run_module(vps_power.main, dict(args, name=name, state="stopped"), check_mode=True, diff=True)
+
+    assert run.result["changed"] is True
+    assert (run.result["diff"]["before"]["status"], run.result["diff"]["after"]["status"]) == ("running", "stopped")
+    assert api_requests(sandbox, "POST") == []
+
+
+def test_vpscrypto_has_no_power_actions_and_nothing_is_sent(sandbox):
+    args, _ = connect(sandbox, "vpscrypto", name="web-1", state="stopped")
+
+    run = run_module(vps_power.main, args)
+
+    assert run.failed and "VPSCrypto does not offer power actions" in run.result["msg"]
+    assert api_requests(sandbox) == []
+
+
+def test_an_unknown_server_fails_naming_it(sandbox):
+    args, _ = connect(sandbox, "otwa", name="ghost", state="started")
+
+    run = run_module(vps_power.main, args)
+
+    assert run.failed and run.result["msg"] == "no server with name 'ghost'"
