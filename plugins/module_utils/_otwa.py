@@ -27,6 +27,9 @@ def _plan_for(data, products):
     for key in ("productName", "plan", "product"):
         if isinstance(data.get(key), str):
             return data[key]
+    by_id = [product["name"] for product in products if data.get("productId") and product.get("id") == data["productId"]]
+    if by_id:
+        return by_id[0]
     specs = (data.get("vcpu"), data.get("ramMb"), data.get("diskGb"))
     matches = [product["name"] for product in products
                if (product.get("vcpu"), product.get("ram_mb"), product.get("disk_gb")) == specs]
@@ -47,7 +50,8 @@ def server_from_api(data, products=()):
         ip=data.get("ipAddress") or networking.get("primaryIp"),
         additional_ips=_ip_list(additional),
         plan=_plan_for(data, products),
-        location=data.get("region") or specs.get("region"),
+        # The region slug, as orders take it, where the API gives one; else its display code.
+        location=data.get("regionSlug") or data.get("region") or specs.get("region"),
         os=data.get("os") or specs.get("os"),
         price_usd=usd(data.get("monthlyPrice")),
         cycle="monthly",
