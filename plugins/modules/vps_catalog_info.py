@@ -9,7 +9,8 @@ DOCUMENTATION = r"""
 module: vps_catalog_info
 short_description: Read the plans, locations and OS images VPSCrypto or Otwa Cloud offer
 version_added: 0.1.0
-author: vpsfleet maintainers
+author:
+  - vpsfleet maintainers (@vpsfleet)
 description:
   - Reads VPSCrypto's C(/catalog), or Otwa Cloud's C(/products), C(/regions) and C(/os-templates),
     and returns them in one shape for both providers, with the raw answers beside.

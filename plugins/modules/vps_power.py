@@ -9,7 +9,8 @@ DOCUMENTATION = r"""
 module: vps_power
 short_description: Start, stop or reboot an Otwa Cloud server
 version_added: 0.1.0
-author: vpsfleet maintainers
+author:
+  - vpsfleet maintainers (@vpsfleet)
 description:
   - Brings a server to a power state, compared with its live status.
   - V(started) and V(stopped) change nothing when the server is already there; V(restarted) always reboots.
@@ -41,7 +42,7 @@ options:
     type: int
     default: 300
 notes:
-  - Supports check mode (no power action is sent; RV(changed) says whether one would be).
+  - Supports check mode (no power action is sent; the task reports whether one would be).
   - Supports diff mode (the server's status before and after).
   - A power action whose answer is lost is not repeated (a second reboot would be real); re-run the task.
 seealso:

@@ -9,7 +9,8 @@ DOCUMENTATION = r"""
 module: vps_root_password
 short_description: Rotate the root password of an Otwa Cloud server
 version_added: 0.1.0
-author: vpsfleet maintainers
+author:
+  - vpsfleet maintainers (@vpsfleet)
 description:
   - Asks Otwa Cloud to generate a new root (Windows Administrator) password and set it live through
     the guest agent, without a reboot, and returns it.

@@ -9,7 +9,8 @@ DOCUMENTATION = r"""
 module: vps_server
 short_description: Order, rebuild or terminate a VPS at VPSCrypto or Otwa Cloud
 version_added: 0.1.0
-author: vpsfleet maintainers
+author:
+  - vpsfleet maintainers (@vpsfleet)
 description:
   - Declares one server by O(name) (or O(id)) and makes it so.
   - V(present) orders the server from the account's prepaid balance if no server has that name,
@@ -166,8 +167,8 @@ server:
   returned: always
   type: dict
   contains:
-    id: {description: The provider's server id, as a string., type: str, sample: "4242"}
-    name: {description: The name (VPSCrypto hostname, Otwa label)., type: str, sample: web-1}
+    id: {description: The provider's server id (a string)., type: str, sample: "4242"}
+    name: {description: The name (the VPSCrypto hostname or the Otwa label)., type: str, sample: web-1}
     hostname: {description: The hostname., type: str, sample: web-1.example.com}
     provider: {description: V(vpscrypto) or V(otwa)., type: str, sample: otwa}
     status:
@@ -188,7 +189,7 @@ server:
     ram_mb: {description: Memory in MB., type: int, sample: 4096}
     disk_gb: {description: Disk in GB., type: int, sample: 50}
     bandwidth_gb: {description: Monthly traffic in GB., type: int, sample: 1000}
-    provider_data: {description: The provider's own server object, unchanged., type: dict, sample: {}}
+    provider_data: {description: The provider's own server object as the API returned it., type: dict, sample: {}}
 root_password:
   description:
     - The root password of a server this task ordered or rebuilt, when the provider generated it

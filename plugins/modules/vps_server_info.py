@@ -9,7 +9,8 @@ DOCUMENTATION = r"""
 module: vps_server_info
 short_description: List VPSCrypto or Otwa Cloud servers, read their credentials, wait for many at once
 version_added: 0.1.0
-author: vpsfleet maintainers
+author:
+  - vpsfleet maintainers (@vpsfleet)
 description:
   - Lists the account's servers, or one by O(id) or O(name), in the common server model.
   - Filters by status, location and plan; reads root credentials and live statistics on request.
@@ -119,8 +120,8 @@ servers:
   type: list
   elements: dict
   contains:
-    id: {description: The provider's server id, as a string., type: str, sample: "4242"}
-    name: {description: The name (VPSCrypto hostname, Otwa label)., type: str, sample: web-1}
+    id: {description: The provider's server id (a string)., type: str, sample: "4242"}
+    name: {description: The name (the VPSCrypto hostname or the Otwa label)., type: str, sample: web-1}
     hostname: {description: The hostname., type: str, sample: web-1.example.com}
     provider: {description: V(vpscrypto) or V(otwa)., type: str, sample: otwa}
     status:
@@ -141,7 +142,7 @@ servers:
     ram_mb: {description: Memory in MB., type: int, sample: 4096}
     disk_gb: {description: Disk in GB., type: int, sample: 50}
     bandwidth_gb: {description: Monthly traffic in GB., type: int, sample: 1000}
-    provider_data: {description: The provider's own server object, unchanged., type: dict, sample: {}}
+    provider_data: {description: The provider's own server object as the API returned it., type: dict, sample: {}}
     credentials:
       description: Root credentials. Register the task with C(no_log) set to V(true).
       returned: when O(include_credentials=true)
@@ -182,8 +183,8 @@ def accepted_values(value, items, keys):
 def with_ssh_command(credentials):
     """Credentials with an ``ssh_command`` even where the API does not give one."""
     if not credentials.get("ssh_command") and credentials.get("ip"):
-        credentials = dict(credentials, ssh_command="ssh %s@%s" % (credentials.get("username") or "root",
-                                                                    credentials["ip"]))
+        command = "ssh %s@%s" % (credentials.get("username") or "root", credentials["ip"])
+        credentials = dict(credentials, ssh_command=command)
     return credentials
 
 

@@ -9,7 +9,8 @@ DOCUMENTATION = r"""
 module: vps_sso_link
 short_description: Mint a single-use Otwa Cloud dashboard login link
 version_added: 0.1.0
-author: vpsfleet maintainers
+author:
+  - vpsfleet maintainers (@vpsfleet)
 description:
   - Returns a login URL, valid for a few minutes and once, that signs the account's user into the
     Otwa Cloud dashboard, optionally straight onto one server's page or onto the path O(next).

@@ -127,8 +127,8 @@ def test_rate_limits_outages_and_a_lost_answer_still_make_one_server_and_one_cha
         {"method": "POST", "path": "^/servers$", "kind": "drop_after_effect", "times": 1},
     ])
 
-    run = ansible.playbook(PLAYBOOKS / "lifecycle_fleet.yml", extra_vars=dict(FLEET[provider], provider=provider,
-                                                                             names=names),
+    extra_vars = dict(FLEET[provider], provider=provider, names=names)
+    run = ansible.playbook(PLAYBOOKS / "lifecycle_fleet.yml", extra_vars=extra_vars,
                            env=provider_env(clean_sandbox, provider, account))
 
     assert run.rc == 0, run.stdout + run.stderr

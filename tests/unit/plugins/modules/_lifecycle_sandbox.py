@@ -41,6 +41,11 @@ def connect(sandbox, provider, balance_usd=100, scopes=None, **args):
     return base, account
 
 
+def connect_args(sandbox, provider, **args):
+    """Only the module arguments of :func:`connect`."""
+    return connect(sandbox, provider, **args)[0]
+
+
 def api_requests(sandbox, method=None):
     """``"METHOD /path"`` of every provider API request so far (control calls excluded)."""
     return ["%s %s" % (entry["method"], entry["path"]) for entry in sandbox.requests_log()

@@ -6,8 +6,8 @@
 from __future__ import annotations
 
 from ansible_collections.vpsfleet.cloud.plugins.modules import vps_catalog_info
-from ansible_collections.vpsfleet.cloud.tests.unit.plugins.modules._lifecycle_sandbox import (  # noqa: F401 (fixtures)
-    api_requests, connect, sandbox, sandbox_process)
+from ansible_collections.vpsfleet.cloud.tests.unit.plugins.modules._lifecycle_sandbox import (  # noqa: F401  pylint: disable=unused-import
+    api_requests, connect, connect_args, sandbox, sandbox_process)
 from ansible_collections.vpsfleet.cloud.tests.unit.plugins.modules._run import run_module
 
 
@@ -24,7 +24,7 @@ def test_vpscrypto_catalog_is_read_without_an_api_key(sandbox, monkeypatch):
 
 
 def test_otwa_products_regions_and_templates_come_in_the_same_shape(sandbox):
-    args, _ = connect(sandbox, "otwa")
+    args = connect_args(sandbox, "otwa")
 
     run = run_module(vps_catalog_info.main, args)
 

@@ -9,8 +9,8 @@ import pytest
 
 from ansible_collections.vpsfleet.cloud.plugins.modules import vps_power
 from ansible_collections.vpsfleet.cloud.plugins.modules.vps_power import power_action_needed
-from ansible_collections.vpsfleet.cloud.tests.unit.plugins.modules._lifecycle_sandbox import (  # noqa: F401 (fixtures)
-    api_requests, connect, sandbox, sandbox_process)
+from ansible_collections.vpsfleet.cloud.tests.unit.plugins.modules._lifecycle_sandbox import (  # noqa: F401  pylint: disable=unused-import
+    api_requests, connect, connect_args, sandbox, sandbox_process)
 from ansible_collections.vpsfleet.cloud.tests.unit.plugins.modules._run import run_module
 
 
@@ -28,7 +28,7 @@ def test_the_action_depends_on_the_live_status_except_for_restarted(state, statu
 
 
 def running_server(sandbox):
-    args, _ = connect(sandbox, "otwa")
+    args = connect_args(sandbox, "otwa")
     sandbox.seed_servers(args["api_key"], 1, name_prefix="box")
     return args, "box-0001"
 
@@ -70,7 +70,7 @@ def test_check_mode_reports_the_change_with_a_diff_and_sends_no_action(sandbox):
 
 
 def test_vpscrypto_has_no_power_actions_and_nothing_is_sent(sandbox):
-    args, _ = connect(sandbox, "vpscrypto", name="web-1", state="stopped")
+    args = connect_args(sandbox, "vpscrypto", name="web-1", state="stopped")
 
     run = run_module(vps_power.main, args)
 
@@ -79,7 +79,7 @@ def test_vpscrypto_has_no_power_actions_and_nothing_is_sent(sandbox):
 
 
 def test_an_unknown_server_fails_naming_it(sandbox):
-    args, _ = connect(sandbox, "otwa", name="ghost", state="started")
+    args = connect_args(sandbox, "otwa", name="ghost", state="started")
 
     run = run_module(vps_power.main, args)
 

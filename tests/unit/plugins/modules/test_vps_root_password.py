@@ -6,13 +6,13 @@
 from __future__ import annotations
 
 from ansible_collections.vpsfleet.cloud.plugins.modules import vps_root_password, vps_server_info
-from ansible_collections.vpsfleet.cloud.tests.unit.plugins.modules._lifecycle_sandbox import (  # noqa: F401 (fixtures)
-    api_requests, connect, sandbox, sandbox_process)
+from ansible_collections.vpsfleet.cloud.tests.unit.plugins.modules._lifecycle_sandbox import (  # noqa: F401  pylint: disable=unused-import
+    api_requests, connect, connect_args, sandbox, sandbox_process)
 from ansible_collections.vpsfleet.cloud.tests.unit.plugins.modules._run import run_module
 
 
 def seeded(sandbox):
-    args, _ = connect(sandbox, "otwa")
+    args = connect_args(sandbox, "otwa")
     sandbox.seed_servers(args["api_key"], 1, name_prefix="box")
     return dict(args, name="box-0001")
 
@@ -54,7 +54,7 @@ def test_check_mode_sends_no_rotation(sandbox):
 
 
 def test_vpscrypto_cannot_rotate_and_nothing_is_sent(sandbox):
-    args, _ = connect(sandbox, "vpscrypto", name="web-1")
+    args = connect_args(sandbox, "vpscrypto", name="web-1")
 
     run = run_module(vps_root_password.main, args)
 

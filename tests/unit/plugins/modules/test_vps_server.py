@@ -6,8 +6,8 @@
 from __future__ import annotations
 
 from ansible_collections.vpsfleet.cloud.plugins.modules import vps_server
-from ansible_collections.vpsfleet.cloud.tests.unit.plugins.modules._lifecycle_sandbox import (  # noqa: F401 (fixtures)
-    api_requests, charges, connect, mutating_requests, order_directly, sandbox, sandbox_process)
+from ansible_collections.vpsfleet.cloud.tests.unit.plugins.modules._lifecycle_sandbox import (  # noqa: F401  pylint: disable=unused-import
+    api_requests, charges, connect, connect_args, mutating_requests, order_directly, sandbox, sandbox_process)
 from ansible_collections.vpsfleet.cloud.tests.unit.plugins.modules._run import run_module
 
 VPSCRYPTO_ORDER = dict(name="web-1", plan="hunter", location="nl", os="debian-13")
@@ -15,7 +15,7 @@ OTWA_ORDER = dict(name="api-1", plan="Cloud S", location="de-fra-01", os="debian
 
 
 def test_neither_id_nor_name_fails_before_any_request(sandbox):
-    args, _ = connect(sandbox, "vpscrypto", plan="hunter")
+    args = connect_args(sandbox, "vpscrypto", plan="hunter")
 
     run = run_module(vps_server.main, args)
 
@@ -24,7 +24,7 @@ def test_neither_id_nor_name_fails_before_any_request(sandbox):
 
 
 def test_rebuilt_without_os_fails_before_any_request(sandbox):
-    args, _ = connect(sandbox, "otwa", name="api-1", state="rebuilt")
+    args = connect_args(sandbox, "otwa", name="api-1", state="rebuilt")
 
     run = run_module(vps_server.main, args)
 
@@ -33,7 +33,7 @@ def test_rebuilt_without_os_fails_before_any_request(sandbox):
 
 
 def test_absent_on_vpscrypto_is_not_offered_and_sends_nothing(sandbox):
-    args, _ = connect(sandbox, "vpscrypto", name="web-1", state="absent")
+    args = connect_args(sandbox, "vpscrypto", name="web-1", state="absent")
 
     run = run_module(vps_server.main, args)
 
@@ -43,7 +43,7 @@ def test_absent_on_vpscrypto_is_not_offered_and_sends_nothing(sandbox):
 
 
 def test_a_root_password_for_otwa_fails_before_any_request(sandbox):
-    args, _ = connect(sandbox, "otwa", root_password="correct-horse-battery", **OTWA_ORDER)
+    args = connect_args(sandbox, "otwa", root_password="correct-horse-battery", **OTWA_ORDER)
 
     run = run_module(vps_server.main, args)
 
@@ -53,7 +53,7 @@ def test_a_root_password_for_otwa_fails_before_any_request(sandbox):
 
 
 def test_an_unknown_plan_fails_with_the_catalog_choices_and_orders_nothing(sandbox):
-    args, _ = connect(sandbox, "vpscrypto", **dict(VPSCRYPTO_ORDER, plan="huntr"))
+    args = connect_args(sandbox, "vpscrypto", **{**VPSCRYPTO_ORDER, "plan": "huntr"})
 
     run = run_module(vps_server.main, args)
 
@@ -63,9 +63,8 @@ def test_an_unknown_plan_fails_with_the_catalog_choices_and_orders_nothing(sandb
 
 
 def test_plan_location_and_os_are_accepted_by_display_name(sandbox):
-    args, account = connect(sandbox, "vpscrypto", balance_usd=200, **dict(VPSCRYPTO_ORDER, plan="Hunter",
-                                                                          location="Netherlands",
-                                                         os="Debian 13", cycle="annual"))
+    by_display_name = {**VPSCRYPTO_ORDER, "plan": "Hunter", "location": "Netherlands", "os": "Debian 13", "cycle": "annual"}
+    args, account = connect(sandbox, "vpscrypto", balance_usd=200, **by_display_name)
 
     run = run_module(vps_server.main, args)
 
@@ -77,7 +76,7 @@ def test_plan_location_and_os_are_accepted_by_display_name(sandbox):
 
 
 def test_an_order_waits_for_running_with_an_ip_and_returns_the_generated_password(sandbox):
-    args, _ = connect(sandbox, "vpscrypto", **VPSCRYPTO_ORDER)
+    args = connect_args(sandbox, "vpscrypto", **VPSCRYPTO_ORDER)
 
     run = run_module(vps_server.main, args)
 
@@ -87,7 +86,7 @@ def test_an_order_waits_for_running_with_an_ip_and_returns_the_generated_passwor
 
 
 def test_otwa_reads_the_root_password_from_credentials_once_running(sandbox):
-    args, _ = connect(sandbox, "otwa", **OTWA_ORDER)
+    args = connect_args(sandbox, "otwa", **OTWA_ORDER)
 
     run = run_module(vps_server.main, args)
 
@@ -97,7 +96,7 @@ def test_otwa_reads_the_root_password_from_credentials_once_running(sandbox):
 
 
 def test_otwa_orders_carry_an_idempotency_key(sandbox):
-    args, _ = connect(sandbox, "otwa", wait=False, **OTWA_ORDER)
+    args = connect_args(sandbox, "otwa", wait=False, **OTWA_ORDER)
 
     run_module(vps_server.main, args)
 
@@ -118,9 +117,9 @@ def test_a_second_run_with_the_same_name_changes_nothing_and_orders_nothing(sand
 
 
 def test_two_servers_with_the_name_fail_listing_both_ids(sandbox):
-    args, _ = connect(sandbox, "vpscrypto", **VPSCRYPTO_ORDER)
+    args = connect_args(sandbox, "vpscrypto", **VPSCRYPTO_ORDER)
     body = {"plan": "scout", "location": "nl", "os": "debian-13", "hostname": "web-1"}
-    ids = sorted(str(order_directly(sandbox, args, body)["id"]) for _ in range(2))
+    ids = sorted([str(order_directly(sandbox, args, body)["id"]), str(order_directly(sandbox, args, body)["id"])])
 
     run = run_module(vps_server.main, args)
 
@@ -130,7 +129,7 @@ def test_two_servers_with_the_name_fail_listing_both_ids(sandbox):
 
 
 def test_a_different_os_on_an_existing_server_warns_about_state_rebuilt_and_changes_nothing(sandbox, capsys):
-    args, _ = connect(sandbox, "otwa", **OTWA_ORDER)
+    args = connect_args(sandbox, "otwa", **OTWA_ORDER)
     run_module(vps_server.main, args)
 
     run = run_module(vps_server.main, dict(args, os="ubuntu-24.04"))
@@ -152,7 +151,7 @@ def test_check_mode_reports_price_and_balance_and_orders_nothing(sandbox, capsys
 
 
 def test_diff_of_an_order_shows_the_planned_server_without_provider_data(sandbox):
-    args, _ = connect(sandbox, "vpscrypto", **VPSCRYPTO_ORDER)
+    args = connect_args(sandbox, "vpscrypto", **VPSCRYPTO_ORDER)
 
     run = run_module(vps_server.main, args, check_mode=True, diff=True)
 
@@ -163,7 +162,7 @@ def test_diff_of_an_order_shows_the_planned_server_without_provider_data(sandbox
 
 
 def test_rename_in_check_mode_shows_the_new_name_in_the_diff_and_sends_nothing(sandbox):
-    args, _ = connect(sandbox, "otwa", **OTWA_ORDER)
+    args = connect_args(sandbox, "otwa", **OTWA_ORDER)
     server_id = run_module(vps_server.main, args).result["server"]["id"]
 
     run = run_module(vps_server.main, dict(args, id=server_id, name="api-renamed"), check_mode=True, diff=True)
@@ -174,7 +173,7 @@ def test_rename_in_check_mode_shows_the_new_name_in_the_diff_and_sends_nothing(s
 
 
 def test_an_order_the_balance_does_not_cover_fails_with_price_balance_and_topup_hint(sandbox):
-    args, _ = connect(sandbox, "vpscrypto", balance_usd=5, **VPSCRYPTO_ORDER)
+    args = connect_args(sandbox, "vpscrypto", balance_usd=5, **VPSCRYPTO_ORDER)
 
     run = run_module(vps_server.main, args)
 
@@ -195,7 +194,7 @@ def test_a_lost_vpscrypto_order_answer_is_looked_up_by_name_not_ordered_again(sa
 
 
 def test_terminating_without_the_destroy_scope_says_which_scope_is_missing(sandbox):
-    args, _ = connect(sandbox, "otwa", scopes=["account:read", "servers:read", "servers:write"], **OTWA_ORDER)
+    args = connect_args(sandbox, "otwa", scopes=["account:read", "servers:read", "servers:write"], **OTWA_ORDER)
     run_module(vps_server.main, args)
 
     run = run_module(vps_server.main, dict(args, state="absent"))
@@ -205,7 +204,7 @@ def test_terminating_without_the_destroy_scope_says_which_scope_is_missing(sandb
 
 
 def test_absent_for_a_missing_server_changes_nothing(sandbox):
-    args, _ = connect(sandbox, "otwa", name="never-ordered", state="absent")
+    args = connect_args(sandbox, "otwa", name="never-ordered", state="absent")
 
     run = run_module(vps_server.main, args)
 

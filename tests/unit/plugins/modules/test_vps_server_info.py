@@ -12,8 +12,8 @@ import pytest
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._server_wait import wait_for_ssh
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._wait import WaitTimeout
 from ansible_collections.vpsfleet.cloud.plugins.modules import vps_server, vps_server_info
-from ansible_collections.vpsfleet.cloud.tests.unit.plugins.modules._lifecycle_sandbox import (  # noqa: F401 (fixtures)
-    api_requests, connect, sandbox, sandbox_process)
+from ansible_collections.vpsfleet.cloud.tests.unit.plugins.modules._lifecycle_sandbox import (  # noqa: F401  pylint: disable=unused-import
+    api_requests, connect, connect_args, sandbox, sandbox_process)
 from ansible_collections.vpsfleet.cloud.tests.unit.plugins.modules._run import run_module
 
 
@@ -22,7 +22,7 @@ def names(run):
 
 
 def test_filters_select_by_status_and_by_plan_display_name(sandbox):
-    args, _ = connect(sandbox, "vpscrypto")
+    args = connect_args(sandbox, "vpscrypto")
     sandbox.seed_servers(args["api_key"], 2, name_prefix="small", plan="scout")
     sandbox.seed_servers(args["api_key"], 1, name_prefix="big", plan="ranger", status="suspended")
 
@@ -34,7 +34,7 @@ def test_filters_select_by_status_and_by_plan_display_name(sandbox):
 
 
 def test_terminated_servers_are_left_out_unless_asked_for(sandbox):
-    args, _ = connect(sandbox, "otwa")
+    args = connect_args(sandbox, "otwa")
     sandbox.seed_servers(args["api_key"], 1, name_prefix="live")
     sandbox.seed_servers(args["api_key"], 1, name_prefix="gone", status="terminated")
 
@@ -46,7 +46,7 @@ def test_terminated_servers_are_left_out_unless_asked_for(sandbox):
 
 
 def test_an_unknown_id_selects_nothing(sandbox):
-    args, _ = connect(sandbox, "vpscrypto", id="999999")
+    args = connect_args(sandbox, "vpscrypto", id="999999")
 
     run = run_module(vps_server_info.main, args)
 
@@ -54,7 +54,7 @@ def test_an_unknown_id_selects_nothing(sandbox):
 
 
 def test_credentials_of_several_servers_are_read_with_an_ssh_command(sandbox):
-    args, _ = connect(sandbox, "vpscrypto")
+    args = connect_args(sandbox, "vpscrypto")
     sandbox.seed_servers(args["api_key"], 3)
 
     run = run_module(vps_server_info.main, dict(args, include_credentials=True))
@@ -66,7 +66,7 @@ def test_credentials_of_several_servers_are_read_with_an_ssh_command(sandbox):
 
 
 def test_stats_are_not_offered_by_vpscrypto_and_nothing_is_sent(sandbox):
-    args, _ = connect(sandbox, "vpscrypto", include_stats=True)
+    args = connect_args(sandbox, "vpscrypto", include_stats=True)
 
     run = run_module(vps_server_info.main, args)
 
@@ -75,7 +75,7 @@ def test_stats_are_not_offered_by_vpscrypto_and_nothing_is_sent(sandbox):
 
 
 def test_otwa_stats_are_added_per_server(sandbox):
-    args, _ = connect(sandbox, "otwa")
+    args = connect_args(sandbox, "otwa")
     sandbox.seed_servers(args["api_key"], 1)
 
     run = run_module(vps_server_info.main, dict(args, include_stats=True))
@@ -84,7 +84,7 @@ def test_otwa_stats_are_added_per_server(sandbox):
 
 
 def test_waiting_for_several_orders_polls_the_list_once_per_round(sandbox):
-    args, _ = connect(sandbox, "otwa")
+    args = connect_args(sandbox, "otwa")
     order = dict(args, plan="Cloud S", os="debian-13", wait=False)
     for name in ("w-1", "w-2", "w-3"):
         assert run_module(vps_server.main, dict(order, name=name)).result["server"]["status"] == "provisioning"
@@ -98,7 +98,7 @@ def test_waiting_for_several_orders_polls_the_list_once_per_round(sandbox):
 
 
 def test_a_wait_that_times_out_names_the_servers_still_waiting(sandbox):
-    args, _ = connect(sandbox, "otwa")
+    args = connect_args(sandbox, "otwa")
     sandbox.seed_servers(args["api_key"], 1, name_prefix="idle", status="stopped")
 
     run = run_module(vps_server_info.main, dict(args, wait_for="running", wait_timeout=1))

@@ -8,13 +8,13 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.vpsfleet.cloud.plugins.modules import vps_sso_link
-from ansible_collections.vpsfleet.cloud.tests.unit.plugins.modules._lifecycle_sandbox import (  # noqa: F401 (fixtures)
-    api_requests, connect, sandbox, sandbox_process)
+from ansible_collections.vpsfleet.cloud.tests.unit.plugins.modules._lifecycle_sandbox import (  # noqa: F401  pylint: disable=unused-import
+    api_requests, connect, connect_args, sandbox, sandbox_process)
 from ansible_collections.vpsfleet.cloud.tests.unit.plugins.modules._run import run_module
 
 
 def test_an_account_link_lands_on_the_next_path(sandbox):
-    args, _ = connect(sandbox, "otwa", next="/dashboard/billing")
+    args = connect_args(sandbox, "otwa", next="/dashboard/billing")
 
     run = run_module(vps_sso_link.main, args)
 
@@ -26,7 +26,7 @@ def test_an_account_link_lands_on_the_next_path(sandbox):
 
 
 def test_a_server_link_is_minted_for_the_named_server(sandbox):
-    args, _ = connect(sandbox, "otwa")
+    args = connect_args(sandbox, "otwa")
     server_id = sandbox.seed_servers(args["api_key"], 1, name_prefix="box")["ids"][0]
 
     run = run_module(vps_sso_link.main, dict(args, name="box-0001"))
@@ -37,7 +37,7 @@ def test_a_server_link_is_minted_for_the_named_server(sandbox):
 
 @pytest.mark.parametrize("next_path", ["dashboard", "https://evil.example/", "//evil.example/"])
 def test_a_next_path_that_does_not_start_with_one_slash_fails_before_any_request(sandbox, next_path):
-    args, _ = connect(sandbox, "otwa", next=next_path)
+    args = connect_args(sandbox, "otwa", next=next_path)
 
     run = run_module(vps_sso_link.main, args)
 
@@ -46,7 +46,7 @@ def test_a_next_path_that_does_not_start_with_one_slash_fails_before_any_request
 
 
 def test_vpscrypto_has_no_sso_links(sandbox):
-    args, _ = connect(sandbox, "vpscrypto")
+    args = connect_args(sandbox, "vpscrypto")
 
     run = run_module(vps_sso_link.main, args)
 
