@@ -230,7 +230,7 @@ from ansible_collections.vpsfleet.cloud.plugins.module_utils._client import HAS_
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._fleet_hosts import (
     connection_address, name_hosts, server_variables)
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._fleet_reader import Account, FleetReader
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers import PROVIDERS
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers import PROVIDERS, build_adapter
 
 try:
     from ansible.template import trust_as_template
@@ -262,7 +262,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if not HAS_REQUESTS:
             raise AnsibleError("the vpsfleet.cloud.vps inventory needs the Python library 'requests'")
         accounts = self._accounts()
-        reader = FleetReader(accounts, max_workers=self.get_option("max_workers"), timeout=self.get_option("api_timeout"),
+        reader = FleetReader(accounts, adapter_factory=build_adapter, max_workers=self.get_option("max_workers"), timeout=self.get_option("api_timeout"),
                              retries=self.get_option("api_retries"), validate_certs=self.get_option("validate_certs"),
                              log=display.vvvv)
         self._account_urls = dict((account.name, account.api_url) for account in accounts)
