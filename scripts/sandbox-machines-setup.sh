@@ -4,13 +4,13 @@
 # Idempotent: a second run with everything in place only checks and exits.
 #
 # Environment:
-#   SANDBOX_DEBIAN_SUITE   Debian suite of the cached root (default: bookworm)
+#   SANDBOX_DEBIAN_SUITE   Debian suite of the cached root (default: trixie, Debian 13)
 #   SANDBOX_DEBIAN_MIRROR  Debian mirror (default: the first Debian mirror in this host's apt sources)
 #   SANDBOX_ROOTFS_CACHE   cache directory (default: /var/cache/vpsfleet-sandbox)
 set -euo pipefail
 
 started_at=$SECONDS
-suite="${SANDBOX_DEBIAN_SUITE:-bookworm}"
+suite="${SANDBOX_DEBIAN_SUITE:-trixie}"
 cache_dir="${SANDBOX_ROOTFS_CACHE:-/var/cache/vpsfleet-sandbox}"
 rootfs="$cache_dir/rootfs-$suite"
 host_packages=(openssh-server openssh-client debootstrap sshpass)
@@ -100,12 +100,6 @@ build_cached_root() {
   # --one-file-system is a second guard against deleting through a leftover mount.
   trap 'rm -rf --one-file-system "$tmp"' EXIT
   chmod 755 "$tmp"
-  # No init runs in a sandbox server: package scripts must not start daemons, which would share
-  # the host's network. Present before debootstrap so it already holds for openssh-server.
-  mkdir -p "$tmp/usr/sbin"
-  printf '#!/bin/sh\n# Sandbox server: no init system, packages do not start services.\nexit 101\n' \
-    > "$tmp/usr/sbin/policy-rc.d"
-  chmod 755 "$tmp/usr/sbin/policy-rc.d"
 
   local build_log="$cache_dir/rootfs-$suite.build.log"
   log "debootstrap $suite from $mirror (minbase + $root_packages), log: $build_log"
@@ -116,6 +110,11 @@ build_cached_root() {
   fi
 
   log "configuring the root"
+  # debootstrap keeps services from starting only while it runs. No init runs in a sandbox server,
+  # and a daemon started by a package script would share the host's network: forbid it for good.
+  printf '#!/bin/sh\n# Sandbox server: no init system, packages do not start services.\nexit 101\n' \
+    > "$tmp/usr/sbin/policy-rc.d"
+  chmod 755 "$tmp/usr/sbin/policy-rc.d"
   {
     printf 'deb %s %s main\n' "$mirror" "$suite"
     printf 'deb %s %s-updates main\n' "$mirror" "$suite"

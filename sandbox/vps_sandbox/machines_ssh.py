@@ -30,7 +30,7 @@ import time
 import uuid
 from pathlib import Path
 
-DEFAULT_ROOTFS = Path(os.environ.get("VPS_SANDBOX_ROOTFS", "/var/cache/vpsfleet-sandbox/rootfs-bookworm"))
+DEFAULT_ROOTFS = Path(os.environ.get("VPS_SANDBOX_ROOTFS", "/var/cache/vpsfleet-sandbox/rootfs-trixie"))
 DEFAULT_STATE_DIR = Path(os.environ.get("VPS_SANDBOX_MACHINES_DIR", "/var/lib/vpsfleet-sandbox/machines"))
 SSH_PORT = 22
 BOOT_TIMEOUT_S = 15.0
