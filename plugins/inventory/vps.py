@@ -9,7 +9,7 @@ name: vps
 short_description: Servers of VPSCrypto and Otwa Cloud accounts as an Ansible inventory
 version_added: 0.1.0
 author:
-  - vpsfleet maintainers
+  - vpsfleet maintainers (@vpsfleet)
 description:
   - Lists the servers of one or more provider accounts (VPSCrypto, Otwa Cloud, or both) and adds them
     as hosts, with the server model as C(vps_*) host variables and, by default, the root credentials

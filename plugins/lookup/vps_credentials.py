@@ -9,7 +9,7 @@ name: vps_credentials
 short_description: Read a server's root credentials from VPSCrypto or Otwa Cloud when needed
 version_added: 0.1.0
 author:
-  - vpsfleet maintainers
+  - vpsfleet maintainers (@vpsfleet)
 description:
   - Reads the login credentials of one or more servers from the provider's API, at the moment the
     lookup is templated. Nothing is stored.
@@ -92,7 +92,7 @@ EXAMPLES = r"""
 RETURN = r"""
 _raw:
   description:
-    - One entry per server id: the credentials dictionary, or the value of O(field).
+    - One entry per server id, the credentials dictionary, or the value of O(field).
   type: list
   elements: raw
   contains:

@@ -134,5 +134,5 @@ class FleetReader(object):
 def _outcome(function, argument):
     try:
         return function(argument), None
-    except Exception as exc:  # pylint: disable=broad-except - reported per call, never swallowed
+    except Exception as exc:  # pylint: disable=broad-except  # reported per call, never swallowed
         return None, str(exc) or type(exc).__name__
