@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -168,3 +171,13 @@ def test_the_wallet_key_is_read_from_vpsfleet_wallet_key(fake_api, monkeypatch):
     assert not run.failed, run.result
     assert decoded_payment(fake_api.requests[1])["payload"]["authorization"]["from"] == WALLET_ADDRESS
     assert WALLET_KEY[2:] not in run.output
+
+
+def test_loading_vps_topup_does_not_import_eth_account():
+    probe = ("import sys; import ansible_collections.vpsfleet.cloud.plugins.modules.vps_topup; "
+             "print('eth_account' in sys.modules)")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(path for path in sys.path if path))
+
+    loaded = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+
+    assert loaded.stdout.strip() == "False"
