@@ -213,3 +213,32 @@ def test_a_machine_left_running_by_a_crashed_sandbox_is_replaced_on_first_start(
     finally:
         restarted.shutdown()
         crashed._machines.clear()  # its machine was taken over and is gone
+
+
+def test_a_failed_boot_says_why_and_leaves_no_process_or_disk(tmp_path):
+    broken_root = tmp_path / "broken-root"
+    (broken_root / "usr/sbin").mkdir(parents=True)
+    (broken_root / "usr/sbin/sshd").touch()  # passes the presence check, but there is no /proc to mount on
+    backend = SshMachines(rootfs=broken_root, state_dir=tmp_path / "machines")
+    try:
+        with pytest.raises(MachineError, match="boot failed: its init exited") as failure:
+            backend.start("vpscrypto-1", IP_A, "alpha", "password-a")
+
+        assert "machine init failed" in str(failure.value)  # the console log is quoted
+        assert "password-a" not in str(failure.value)
+        assert not (tmp_path / "machines" / "vpscrypto-1" / "upper").exists()
+        assert not port_open(IP_A)
+    finally:
+        backend.shutdown()
+
+
+def test_the_root_password_appears_in_no_command_line_or_console_log(machines, tmp_path):
+    machines.start("vpscrypto-1", IP_A, "alpha", "secret-password-1")
+    machines.set_password("vpscrypto-1", "secret-password-2")
+    ssh_ok(IP_A, "secret-password-2", "true")
+
+    command_lines = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True, check=True).stdout
+    console_log = (tmp_path / "machines" / "vpscrypto-1" / "console.log").read_text()
+    for secret in ("secret-password-1", "secret-password-2"):
+        assert secret not in command_lines
+        assert secret not in console_log
