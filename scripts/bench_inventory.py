@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""Benchmark of the vpsfleet.cloud.vps inventory against the sandbox.
+
+Seeds servers at both providers, injects latency on every API request, then times
+``ansible-inventory --list`` with inline credentials: with the default worker count, with
+``max_workers: 1`` (the sequential baseline), and twice from the inventory cache (credentials not
+cached, then cached). Prints a table and writes ``bench-results/inventory.json``.
+
+Run from the repository root with the project's venv: ``.venv/bin/python scripts/bench_inventory.py``
+(``scripts/bench.py`` calls :func:`main`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import tempfile
+import time
+
+REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT / "sandbox"))
+
+from vps_sandbox.testing import SandboxProcess  # noqa: E402  (needs the path above)
+
+DEFAULT_WORKERS = 16  # the plugin's max_workers default
+
+RUNS = (
+    # (label, extra source options, read the cache)
+    ("concurrent (default workers)", {}, False),
+    ("sequential (max_workers: 1)", {"max_workers": 1}, False),
+    ("cached, credentials re-read", {"cache": True}, True),
+    ("cached, cache_credentials: true", {"cache": True, "cache_credentials": True}, True),
+)
+
+
+def collections_tree(work_dir):
+    """A directory holding ansible_collections/vpsfleet/cloud -> this checkout."""
+    link = pathlib.Path(work_dir) / "collections" / "ansible_collections" / "vpsfleet" / "cloud"
+    link.parent.mkdir(parents=True)
+    link.symlink_to(REPO_ROOT, target_is_directory=True)
+    return link.parents[2]
+
+
+def seed_fleet(sandbox, per_provider):
+    """One account per provider with ``per_provider`` running servers each; returns the env for ansible."""
+    environment = {}
+    for provider, prefix in (("vpscrypto", "VPSCRYPTO"), ("otwa", "OTWA")):
+        account = sandbox.create_account(provider)
+        sandbox.seed_servers(account["api_key"], per_provider, name_prefix=provider)
+        environment[prefix + "_API_KEY"] = account["api_key"]
+        environment[prefix + "_API_URL"] = sandbox.vpscrypto_url if provider == "vpscrypto" else sandbox.otwa_url
+    return environment
+
+
+def time_inventory(source, environment, sandbox):
+    """Run ``ansible-inventory --list`` once: (seconds, provider requests, host count)."""
+    sandbox.control("DELETE", "/requests")
+    started = time.monotonic()
+    completed = subprocess.run([str(pathlib.Path(sys.executable).parent / "ansible-inventory"), "-i", str(source), "--list"],
+                               env=environment, capture_output=True, text=True, check=False)
+    seconds = time.monotonic() - started
+    if completed.returncode != 0:
+        raise SystemExit("ansible-inventory failed:\n" + completed.stderr[-3000:])
+    hosts = len(json.loads(completed.stdout)["_meta"]["hostvars"])
+    return seconds, len(sandbox.requests_log()), hosts
+
+
+def write_source(work_dir, index, options, cache_dir):
+    source = pathlib.Path(work_dir) / ("run%d.vps.yml" % index)
+    config = dict({"plugin": "vpsfleet.cloud.vps"}, **options)
+    if config.get("cache"):
+        config.update(cache_plugin="ansible.builtin.jsonfile", cache_connection=str(cache_dir), cache_timeout=3600)
+    source.write_text(json.dumps(config))  # JSON is YAML
+    return source
+
+
+def run_benchmark(per_provider, latency_ms, workers):
+    with tempfile.TemporaryDirectory() as work_dir, SandboxProcess(provision_delay=0.2) as sandbox:
+        environment = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(collections_tree(work_dir)),
+                           ANSIBLE_PYTHON_INTERPRETER=sys.executable, **seed_fleet(sandbox, per_provider))
+        sandbox.configure(latency_ms=latency_ms)
+        results = []
+        for index, (label, options, cached) in enumerate(RUNS):
+            if workers and "max_workers" not in options:
+                options = dict(options, max_workers=workers)
+            cache_dir = pathlib.Path(work_dir) / ("cache%d" % index)
+            source = write_source(work_dir, index, options, cache_dir)
+            if cached:
+                time_inventory(source, environment, sandbox)  # fills the cache
+            seconds, requests, hosts = time_inventory(source, environment, sandbox)
+            results.append({"run": label, "options": options, "seconds": round(seconds, 2),
+                            "requests": requests, "hosts": hosts})
+    return results
+
+
+def summarise(results, per_provider, latency_ms, workers):
+    concurrent, sequential = results[0], results[1]
+    servers = 2 * per_provider
+    worker_count = workers or DEFAULT_WORKERS
+    return {
+        "servers": servers,
+        "latency_ms": latency_ms,
+        "max_workers": worker_count,
+        "runs": results,
+        "speedup_over_sequential": round(sequential["seconds"] / concurrent["seconds"], 1),
+        # The floor for credential reads alone: every worker busy for the whole run.
+        "credential_reads_floor_seconds": round(servers * latency_ms / 1000.0 / worker_count, 2),
+    }
+
+
+def print_table(summary):
+    print("vpsfleet.cloud.vps inventory: %d servers, %d ms latency per request, max_workers %d"
+          % (summary["servers"], summary["latency_ms"], summary["max_workers"]))
+    print("%-34s %9s %9s %7s" % ("run", "seconds", "requests", "hosts"))
+    for run in summary["runs"]:
+        print("%-34s %9.2f %9d %7d" % (run["run"], run["seconds"], run["requests"], run["hosts"]))
+    print("speed-up of the concurrent run over the sequential one: %.1fx" % summary["speedup_over_sequential"])
+    print("floor for %d credential reads over %d workers: %.2f s"
+          % (summary["servers"], summary["max_workers"], summary["credential_reads_floor_seconds"]))
+
+
+def main(argv=None):
+    """Run the benchmark, print the table, write the JSON results; returns the summary."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--servers-per-provider", type=int, default=500)
+    parser.add_argument("--latency-ms", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=None, help="max_workers of the concurrent runs (default: the plugin's)")
+    parser.add_argument("--output", default=str(REPO_ROOT / "bench-results" / "inventory.json"))
+    args = parser.parse_args(argv)
+
+    results = run_benchmark(args.servers_per_provider, args.latency_ms, args.workers)
+    summary = summarise(results, args.servers_per_provider, args.latency_ms, args.workers)
+    print_table(summary)
+    output = pathlib.Path(args.output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(summary, indent=2) + "\n")
+    print("results written to %s" % output)
+    return summary
+
+
+if __name__ == "__main__":
+    main()
