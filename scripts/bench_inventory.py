@@ -56,6 +56,21 @@ def seed_fleet(sandbox, per_provider):
     return environment
 
 
+def keepalive_round_trip_ms(sandbox, environment, samples=20):
+    """Milliseconds of one credentials GET on a kept-alive connection, before any injected latency."""
+    import requests
+
+    server_id = sandbox.servers()[0]["id"]
+    session = requests.Session()
+    url = "%s/servers/%s/credentials" % (sandbox.vpscrypto_url, server_id)
+    headers = {"Authorization": "Bearer " + environment["VPSCRYPTO_API_KEY"]}
+    session.get(url, headers=headers)
+    started = time.monotonic()
+    for dummy in range(samples):
+        session.get(url, headers=headers)
+    return (time.monotonic() - started) / samples * 1000.0
+
+
 def time_inventory(source, environment, sandbox):
     """Run ``ansible-inventory --list`` once: (seconds, provider requests, host count)."""
     sandbox.control("DELETE", "/requests")
@@ -82,6 +97,7 @@ def run_benchmark(per_provider, latency_ms, workers):
     with tempfile.TemporaryDirectory() as work_dir, SandboxProcess(provision_delay=0.2) as sandbox:
         environment = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(collections_tree(work_dir)),
                            ANSIBLE_PYTHON_INTERPRETER=sys.executable, **seed_fleet(sandbox, per_provider))
+        round_trip_ms = keepalive_round_trip_ms(sandbox, environment)
         sandbox.configure(latency_ms=latency_ms)
         results = []
         for index, (label, options, cached) in enumerate(RUNS):
@@ -94,21 +110,28 @@ def run_benchmark(per_provider, latency_ms, workers):
             seconds, requests, hosts = time_inventory(source, environment, sandbox)
             results.append({"run": label, "options": options, "seconds": round(seconds, 2),
                             "requests": requests, "hosts": hosts})
-    return results
+    return results, round_trip_ms
 
 
-def summarise(results, per_provider, latency_ms, workers):
-    concurrent, sequential = results[0], results[1]
+def summarise(results, round_trip_ms, per_provider, latency_ms, workers):
+    concurrent, sequential, fully_cached = results[0], results[1], results[3]
     servers = 2 * per_provider
     worker_count = workers or DEFAULT_WORKERS
+    # Every worker busy for the whole run: the floor for the credential reads alone.
+    floor = servers * latency_ms / 1000.0 / worker_count
+    floor_measured = servers * (latency_ms + round_trip_ms) / 1000.0 / worker_count
+    # What the run costs besides requests: ansible start-up and building 1,000 hosts (the run with no request).
+    fixed = fully_cached["seconds"]
     return {
         "servers": servers,
         "latency_ms": latency_ms,
         "max_workers": worker_count,
         "runs": results,
         "speedup_over_sequential": round(sequential["seconds"] / concurrent["seconds"], 1),
-        # The floor for credential reads alone: every worker busy for the whole run.
-        "credential_reads_floor_seconds": round(servers * latency_ms / 1000.0 / worker_count, 2),
+        "credential_reads_floor_seconds": round(floor, 2),
+        "keepalive_round_trip_ms": round(round_trip_ms, 1),
+        "credential_reads_floor_with_round_trip_seconds": round(floor_measured, 2),
+        "concurrent_seconds_beyond_fixed_cost": round(concurrent["seconds"] - fixed, 2),
     }
 
 
@@ -119,8 +142,12 @@ def print_table(summary):
     for run in summary["runs"]:
         print("%-34s %9.2f %9d %7d" % (run["run"], run["seconds"], run["requests"], run["hosts"]))
     print("speed-up of the concurrent run over the sequential one: %.1fx" % summary["speedup_over_sequential"])
-    print("floor for %d credential reads over %d workers: %.2f s"
-          % (summary["servers"], summary["max_workers"], summary["credential_reads_floor_seconds"]))
+    print("floor for %d credential reads over %d workers: %.2f s at %d ms each; %.2f s at the measured %.1f ms"
+          " (injected latency + keep-alive round trip)"
+          % (summary["servers"], summary["max_workers"], summary["credential_reads_floor_seconds"], summary["latency_ms"],
+             summary["credential_reads_floor_with_round_trip_seconds"], summary["latency_ms"] + summary["keepalive_round_trip_ms"]))
+    print("concurrent run beyond the fixed cost (start-up, building the hosts: the run with no request): %.2f s"
+          % summary["concurrent_seconds_beyond_fixed_cost"])
 
 
 def main(argv=None):
@@ -132,8 +159,8 @@ def main(argv=None):
     parser.add_argument("--output", default=str(REPO_ROOT / "bench-results" / "inventory.json"))
     args = parser.parse_args(argv)
 
-    results = run_benchmark(args.servers_per_provider, args.latency_ms, args.workers)
-    summary = summarise(results, args.servers_per_provider, args.latency_ms, args.workers)
+    results, round_trip_ms = run_benchmark(args.servers_per_provider, args.latency_ms, args.workers)
+    summary = summarise(results, round_trip_ms, args.servers_per_provider, args.latency_ms, args.workers)
     print_table(summary)
     output = pathlib.Path(args.output)
     output.parent.mkdir(parents=True, exist_ok=True)
