@@ -261,6 +261,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         self._read_config_data(path)
         if not HAS_REQUESTS:
             raise AnsibleError("the vpsfleet.cloud.vps inventory needs the Python library 'requests'")
+        if self.get_option("max_workers") < 1:
+            raise AnsibleParserError("vpsfleet.cloud.vps: max_workers must be 1 or more (1 reads one request at a time)")
         accounts = self._accounts()
         reader = FleetReader(accounts, adapter_factory=build_adapter, max_workers=self.get_option("max_workers"), timeout=self.get_option("api_timeout"),
                              retries=self.get_option("api_retries"), validate_certs=self.get_option("validate_certs"),

@@ -26,12 +26,17 @@ class InventoryRun(object):
 
     def parse(self, config, cache=False, name="fleet.vps.yml"):
         """Write ``config`` as a source file and parse it into a fresh InventoryData."""
+        return self.parse_text(yaml.safe_dump(dict({"plugin": "vpsfleet.cloud.vps"}, **config)), cache, name,
+                               cache_enabled=bool(config.get("cache")))
+
+    def parse_text(self, text, cache=False, name="fleet.vps.yml", loader=None, cache_enabled=False):
+        """Parse a source file given as text (e.g. holding Vault-encrypted values) with ``loader``."""
         path = self.tmp_path / name
-        path.write_text(yaml.safe_dump(dict({"plugin": "vpsfleet.cloud.vps"}, **config)))
+        path.write_text(text)
         self.plugin = inventory_loader.get("vpsfleet.cloud.vps")
         inventory = InventoryData()
-        self.plugin.parse(inventory, DataLoader(), str(path), cache=cache)
-        if getattr(self.plugin, "_cache", None) is not None and config.get("cache"):
+        self.plugin.parse(inventory, loader or DataLoader(), str(path), cache=cache)
+        if cache_enabled:
             self.plugin.update_cache_if_changed()
         return inventory
 

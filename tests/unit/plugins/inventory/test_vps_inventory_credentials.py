@@ -67,6 +67,13 @@ def test_max_workers_1_reads_credentials_one_after_the_other(inventory_run, flee
     assert fleet.most_in_flight == 1
 
 
+def test_max_workers_below_1_is_refused_before_any_request(inventory_run, fleet):
+    with pytest.raises(AnsibleParserError, match="max_workers must be 1 or more"):
+        inventory_run.parse(dict(SHOP, max_workers=0))
+
+    assert fleet.calls == []
+
+
 def test_a_server_whose_credentials_fail_is_listed_without_them_and_named_in_a_warning(inventory_run, fleet, warnings):
     fleet.add("vpsk_one", FakeAccount([server("vpscrypto", 1, "web1"), server("vpscrypto", 2, "web2")],
                                       credential_errors={"2"}))

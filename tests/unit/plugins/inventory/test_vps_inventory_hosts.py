@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import pytest
 from ansible.errors import AnsibleParserError
+from ansible.parsing.dataloader import DataLoader
+from ansible.parsing import vault
+from ansible.parsing.vault import VaultLib, VaultSecret
 from ansible.plugins.loader import inventory_loader
 
 from ansible_collections.vpsfleet.cloud.tests.unit.plugins.inventory._fake_fleet import FakeAccount, server
@@ -183,6 +186,22 @@ def test_an_account_key_can_be_a_template(inventory_run, fleet, monkeypatch):
 
     inventory = inventory_run.parse({"accounts": [
         {"provider": "vpscrypto", "name": "shop", "api_key": "{{ lookup('ansible.builtin.env', 'SHOP_KEY') }}"}]})
+
+    assert sorted(inventory.hosts) == ["web1"]
+
+
+def test_an_account_key_can_be_vault_encrypted(inventory_run, fleet, monkeypatch):
+    fleet.add("vpsk_vaulted", FakeAccount([server("vpscrypto", 1, "web1")]))
+    secrets = [("default", VaultSecret(b"vault-password"))]
+    ciphertext = VaultLib(secrets).encrypt("vpsk_vaulted").decode()
+    loader = DataLoader()
+    loader.set_vault_secrets(secrets)
+    if hasattr(vault, "VaultSecretsContext"):  # 2.19+: the CLI makes the secrets ambient; do as it does
+        monkeypatch.setattr(vault.VaultSecretsContext, "_current", vault.VaultSecretsContext(secrets))
+    source = ("plugin: vpsfleet.cloud.vps\naccounts:\n  - provider: vpscrypto\n    api_key: !vault |\n"
+              + "".join("      %s\n" % line for line in ciphertext.splitlines()))
+
+    inventory = inventory_run.parse_text(source, loader=loader)
 
     assert sorted(inventory.hosts) == ["web1"]
 
