@@ -264,22 +264,15 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if self.get_option("max_workers") < 1:
             raise AnsibleParserError("vpsfleet.cloud.vps: max_workers must be 1 or more (1 reads one request at a time)")
         accounts = self._accounts()
-        reader = FleetReader(accounts, adapter_factory=build_adapter, max_workers=self.get_option("max_workers"), timeout=self.get_option("api_timeout"),
-                             retries=self.get_option("api_retries"), validate_certs=self.get_option("validate_certs"),
-                             log=display.vvvv)
+        reader = FleetReader(accounts, adapter_factory=build_adapter, max_workers=self.get_option("max_workers"),
+                             timeout=self.get_option("api_timeout"), retries=self.get_option("api_retries"),
+                             validate_certs=self.get_option("validate_certs"), log=display.vvvv)
         self._account_urls = dict((account.name, account.api_url) for account in accounts)
         self._account_key_vars = dict((account.name, account.api_key_var) for account in accounts)
 
         cache_key = self.get_cache_key(path)
         caching = self.get_option("cache")
-        cached = None
-        if caching and cache:
-            try:
-                cached = self._cache[cache_key]
-            except KeyError:
-                pass
-        if not _is_current_cache(cached, accounts):
-            cached = None
+        cached = self._cached_fleet(cache_key, accounts) if caching and cache else None
         fleet, complete = (cached["servers"], True) if cached else self._list_servers(reader)
 
         hosts = self._select_hosts(accounts, fleet)
@@ -405,6 +398,14 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         return credentials
 
     # -- cache ------------------------------------------------------------------------------
+
+    def _cached_fleet(self, cache_key, accounts):
+        """The cache entry for this source, or None when absent or written for other accounts."""
+        try:
+            cached = self._cache[cache_key]
+        except KeyError:
+            return None
+        return cached if _is_current_cache(cached, accounts) else None
 
     def _cache_entry(self, fleet, credentials):
         entry = {"format": CACHE_FORMAT, "accounts": sorted(self._account_urls.items()), "servers": fleet}
