@@ -1,0 +1,174 @@
+"""The main job against the sandbox: provision, inventory, configure - shared by the e2e tests and the demo.
+
+A ``MainJob`` holds one working directory: an SSH key pair, the fleet's extra-vars file, a static
+inventory for the controller and a ``fleet.vps.yml`` source for the dynamic inventory. Its methods
+run the real command-line tools and return what they printed; API keys reach them only through
+files in the working directory and the environment, never on a command line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+
+REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
+PLAYBOOKS = REPO_ROOT / "playbooks"
+SETUP_SCRIPT = REPO_ROOT / "scripts" / "sandbox-machines-setup.sh"
+ROOTFS = pathlib.Path(os.environ.get("SANDBOX_ROOTFS_CACHE", "/var/cache/vpsfleet-sandbox")) / "rootfs-bookworm"
+
+# One small server per provider, each in the sandbox's catalog.
+DEFAULT_FLEET = [
+    {"name": "web-1", "provider": "vpscrypto", "plan": "hunter", "location": "nl", "os": "debian-13"},
+    {"name": "db-1", "provider": "otwa", "plan": "Cloud S", "location": "de-fra-01", "os": "debian-13",
+     "groups": ["db"]},
+]
+OTWA_SCOPES = ["account:read", "servers:read", "servers:write"]
+RECAP_LINE = re.compile(r"^(?P<host>\S+)\s+:\s+(?P<counts>(?:\w+=\d+\s*)+)$")
+
+
+def ssh_machines_unavailable_reason():
+    """Why SSH sandbox machines cannot run here, or None when they can (the set-up is run if needed)."""
+    if os.geteuid() != 0:
+        return "sandbox SSH machines need root (mount namespaces, overlayfs, port 22 on 127.0.0.x)"
+    if shutil.which("sshpass") is None or not (ROOTFS / "usr" / "sbin" / "sshd").exists():
+        setup = subprocess.run([str(SETUP_SCRIPT)], capture_output=True, text=True, timeout=600, check=False)
+        if setup.returncode != 0:
+            return "scripts/sandbox-machines-setup.sh failed: " + (setup.stderr or setup.stdout)[-500:]
+    return None
+
+
+def parse_recap(output):
+    """{host: {ok, changed, unreachable, failed, skipped, rescued, ignored}} from a PLAY RECAP."""
+    recap = {}
+    lines = output.splitlines()
+    if "PLAY RECAP" not in output:
+        return recap
+    start = max(i for i, line in enumerate(lines) if line.startswith("PLAY RECAP"))
+    for line in lines[start + 1:]:
+        match = RECAP_LINE.match(line.strip())
+        if match:
+            recap[match["host"]] = {key: int(value) for key, value in
+                                    (pair.split("=") for pair in match["counts"].split())}
+    return recap
+
+
+def ansible_bin_dir():
+    """The directory of the ansible tools that belong to this Python."""
+    return pathlib.Path(sys.executable).parent
+
+
+class MainJob:
+    """Provision/configure runs of the collection's playbooks against one sandbox."""
+
+    def __init__(self, sandbox, work_dir, collections_path, fleet=None, balance_usd=100):
+        self.sandbox = sandbox
+        self.work_dir = pathlib.Path(work_dir)
+        self.collections_path = pathlib.Path(collections_path)
+        self.fleet = fleet or DEFAULT_FLEET
+        self.accounts = {provider: sandbox.create_account(provider, balance_usd=balance_usd,
+                                                          scopes=OTWA_SCOPES if provider == "otwa" else None)
+                         for provider in ("vpscrypto", "otwa")}
+        self.api_urls = {"vpscrypto": sandbox.vpscrypto_url, "otwa": sandbox.otwa_url}
+        self.private_key = self.work_dir / "id_ed25519"
+        self._write_files()
+
+    def _write_files(self):
+        self.work_dir.mkdir(parents=True, exist_ok=True)
+        if not self.private_key.exists():
+            subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "vpsfleet-e2e",
+                            "-f", str(self.private_key)], check=True)
+        self.public_key = self.private_key.with_suffix(".pub").read_text(encoding="utf-8").strip()
+        self.fleet_vars = self.work_dir / "fleet.json"
+        self.fleet_vars.write_text(json.dumps(dict(self.provision_vars(), fleet_api_keys=self.api_keys())),
+                                   encoding="utf-8")
+        self.fleet_vars.chmod(0o600)
+        self.hosts = self.work_dir / "hosts.ini"
+        # The controller runs modules with this Python; the servers find their own.
+        self.hosts.write_text(f"localhost ansible_connection=local ansible_python_interpreter={sys.executable}\n",
+                              encoding="utf-8")
+        self.inventory_source = self.work_dir / "fleet.vps.yml"
+        self.inventory_source.write_text("plugin: vpsfleet.cloud.vps\ncredentials: none\n", encoding="utf-8")
+
+    def api_keys(self):
+        """{provider: API key} of the job's sandbox accounts."""
+        return {provider: account["api_key"] for provider, account in self.accounts.items()}
+
+    def provision_vars(self):
+        """The provision playbook's variables, without the API keys."""
+        return {
+            "vps_fleet": self.fleet,
+            "fleet_api_urls": self.api_urls,
+            "fleet_wait_timeout": 120,
+            "bootstrap_ssh_public_key": self.public_key,
+            "bootstrap_ssh_private_key_file": str(self.private_key),
+            "bootstrap_connect_timeout": 60,
+            # Sandbox servers share the host's network stack: never load their firewall into it.
+            "bootstrap_firewall_apply": False,
+        }
+
+    def environment(self):
+        """The ansible tools' environment: the collection under test, keys for the dynamic inventory."""
+        env = dict(os.environ)
+        env.update(
+            ANSIBLE_COLLECTIONS_PATH=str(self.collections_path),
+            ANSIBLE_HOST_KEY_CHECKING="False",
+            ANSIBLE_RETRY_FILES_ENABLED="False",
+            ANSIBLE_NOCOLOR="1",
+            ANSIBLE_PYTHON_INTERPRETER="auto_silent",
+            ANSIBLE_LOCAL_TEMP=str(self.work_dir / "ansible-tmp"),
+            VPSCRYPTO_API_KEY=self.accounts["vpscrypto"]["api_key"],
+            OTWA_API_KEY=self.accounts["otwa"]["api_key"],
+            VPSCRYPTO_API_URL=self.api_urls["vpscrypto"],
+            OTWA_API_URL=self.api_urls["otwa"],
+        )
+        return env
+
+    def run(self, tool, *args, timeout=600):
+        """Run one ansible tool in the working directory; returns the CompletedProcess."""
+        return subprocess.run([str(ansible_bin_dir() / tool), *map(str, args)], cwd=self.work_dir,
+                              env=self.environment(), capture_output=True, text=True, timeout=timeout,
+                              check=False)
+
+    def provision(self):
+        """``ansible-playbook provision.yml`` with the fleet's extra-vars file."""
+        return self.run("ansible-playbook", "-i", self.hosts, PLAYBOOKS / "provision.yml",
+                        "-e", "@" + str(self.fleet_vars))
+
+    def inventory_graph(self):
+        """``ansible-inventory --graph`` over the dynamic inventory source."""
+        return self.run("ansible-inventory", "-i", self.inventory_source, "--graph")
+
+    def configure(self, *extra_args):
+        """``ansible-playbook configure.yml`` over the dynamic inventory, logging in with the installed key."""
+        return self.run("ansible-playbook", "-i", self.inventory_source, PLAYBOOKS / "configure.yml",
+                        "--private-key", self.private_key, "-u", "root", *extra_args)
+
+    def ssh(self, ip, command, user="root", key=True, password=None):
+        """Run a command on a server over SSH (with the job's key, or only a password); CompletedProcess."""
+        options = ["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+                   "-o", "ConnectTimeout=10", "-o", "LogLevel=ERROR"]
+        if key:
+            command_line = ["ssh", *options, "-o", "BatchMode=yes", "-i", str(self.private_key)]
+        else:
+            # sshpass reads the password from the environment, so it is never in a command line.
+            command_line = ["sshpass", "-e", "ssh", *options, "-o", "PubkeyAuthentication=no",
+                            "-o", "PreferredAuthentications=password,keyboard-interactive"]
+        env = dict(os.environ, SSHPASS=password or "")
+        return subprocess.run([*command_line, f"{user}@{ip}", command], capture_output=True, text=True,
+                              timeout=60, env=env, check=False)
+
+    def charges(self):
+        """The sandbox ledger's charges for the job's accounts."""
+        account_ids = {account["account_id"] for account in self.accounts.values()}
+        return [entry for entry in self.sandbox.ledger()
+                if entry.get("kind") == "charge" and entry.get("account") in account_ids]
+
+    def servers(self):
+        """The job's servers as the sandbox holds them."""
+        account_ids = {account["account_id"] for account in self.accounts.values()}
+        return [server for server in self.sandbox.servers() if server.get("account") in account_ids]
