@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Benchmark of the vpsfleet.cloud.vps inventory against the sandbox.
 
 Seeds servers at both providers, injects latency on every API request, then times
