@@ -117,6 +117,9 @@ class MainJob:
         env.update(
             ANSIBLE_COLLECTIONS_PATH=str(self.collections_path),
             ANSIBLE_HOST_KEY_CHECKING="False",
+            # Every sandbox server makes new host keys on 127.0.0.x addresses that earlier runs used:
+            # a known_hosts entry from then would block password login as a "changed host key".
+            ANSIBLE_SSH_COMMON_ARGS="-o UserKnownHostsFile=/dev/null",
             ANSIBLE_RETRY_FILES_ENABLED="False",
             ANSIBLE_NOCOLOR="1",
             ANSIBLE_PYTHON_INTERPRETER="auto_silent",
