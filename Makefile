@@ -19,7 +19,7 @@ VENV_STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.t
 VENV312_STAMP := $(VENV312)/.installed-$(shell (cat requirements.txt; echo '$(VENV312_PACKAGES)') | sha256sum | cut -c1-16)
 
 .PHONY: help venv venv312 system-deps collection sandbox demo bench clean \
-        test test-unit test-contract test-integration sanity sanity-2.19 sanity-2.21 lint
+        test test-unit test-contract test-integration test-e2e sanity sanity-2.19 sanity-2.21 lint
 
 help:
 	@echo "make demo              start the sandbox, use the collection against it, stop it"
@@ -83,6 +83,11 @@ test-contract: venv
 
 test-integration: collection
 	@scripts/pytest-suite.sh $(VENV) integration tests/integration
+
+# The main job on sandbox servers you can SSH into; needs root (skipped with the reason otherwise).
+test-e2e: venv
+	@if [ "$$(id -u)" = 0 ]; then scripts/sandbox-machines-setup.sh; fi
+	@scripts/pytest-suite.sh $(VENV) e2e tests/e2e
 
 sanity: sanity-2.19 sanity-2.21
 
