@@ -89,6 +89,9 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"
     server_version = "vps-sandbox"
+    # Headers and body go out in separate writes; with Nagle's algorithm on, a keep-alive client
+    # waits for its delayed ACK (~40 ms) on every answer, which would swamp injected latency.
+    disable_nagle_algorithm = True
 
     def log_message(self, format, *args):  # noqa: A002 - silence per-request stderr lines
         pass
