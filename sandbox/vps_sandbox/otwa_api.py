@@ -109,7 +109,7 @@ def account_sso(app, request):
 
 
 def server_sso(app, request):
-    _, server = _owned_server(app, request, "servers:read")
+    server = _owned_server(app, request, "servers:read")[1]
     return _sso_link(request, f"/dashboard/servers/{server.id}")
 
 
@@ -168,7 +168,7 @@ def new_server(store, account, product, template_id, region_slug, label=None, ho
     """Create an Otwa server record with its addresses reserved (no charge, no scheduling)."""
     server_id = str(uuid.uuid4())
     created = timefmt.now()
-    short = server_id.split("-")[0]
+    short = server_id.split("-", maxsplit=1)[0]
     server = store.add_server(Server(
         key=f"{PROVIDER}-{server_id}", provider=PROVIDER, id=server_id, account_id=account.id,
         plan=product["id"], location=region_slug, os=template_id, hostname=hostname or f"srv-{short}.otwa.cloud",
@@ -178,7 +178,7 @@ def new_server(store, account, product, template_id, region_slug, label=None, ho
         created_at=created, updated_at=created, addons=[addon["id"] for addon in addons],
     ))
     for addon in addons:
-        server.additional_ips.extend(store.additional_ips.allocate() for _ in range(addon["ip_count"]))
+        server.additional_ips.extend(store.additional_ips.allocate() for _ip in range(addon["ip_count"]))
     return server
 
 
@@ -225,7 +225,7 @@ def get_server(app, request):
 
 
 def terminate_server(app, request):
-    _, server = _owned_server(app, request, "servers:destroy")
+    server = _owned_server(app, request, "servers:destroy")[1]
     if server.status != "terminated":
         app.store.schedule(server, app.store.config["terminate_delay"], "terminate")
     return Response(200, {"message": "Termination queued"})
@@ -349,7 +349,7 @@ def purchase_addon(app, request):
         fail(400, "Insufficient wallet balance")
     store.charge(account, prorated, f"Add-on {addon['name']} for server {server.label}", addon["id"])
     server.addons.append(addon["id"])
-    server.additional_ips.extend(store.additional_ips.allocate() for _ in range(addon["ip_count"]))
+    server.additional_ips.extend(store.additional_ips.allocate() for _ip in range(addon["ip_count"]))
     server.price += money(addon["price"])
     server.updated_at = timefmt.now()
     return Response(200, {

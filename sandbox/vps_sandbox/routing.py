@@ -33,7 +33,7 @@ class Request:
     def bearer_token(self):
         """The token of an `Authorization: Bearer ...` header, else None."""
         value = self.header("authorization", "")
-        scheme, _, token = value.partition(" ")
+        scheme, _separator, token = value.partition(" ")
         return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
     def json(self, required=False):

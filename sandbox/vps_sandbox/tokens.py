@@ -15,7 +15,7 @@ _PNG_1X1 = base64.b64decode(
 
 
 def _pick(alphabet, length):
-    return "".join(secrets.choice(alphabet) for _ in range(length))
+    return "".join(secrets.choice(alphabet) for _position in range(length))
 
 
 def api_key(prefix):

@@ -44,7 +44,7 @@ def test_one_shot_faults_are_consumed_in_order(sandbox):
     key = sandbox.create_account("otwa")["api_key"]
     sandbox.configure(faults=[{"path": "^/account$", "kind": "429", "retry_after": 2},
                               {"path": "^/account$", "kind": "503"}])
-    first, second, third = (call_api("GET", sandbox.otwa_url + "/account", key) for _ in range(3))
+    first, second, third = (call_api("GET", sandbox.otwa_url + "/account", key) for _attempt in range(3))
     assert (first.status, first.headers["Retry-After"]) == (429, "2")
     assert first.body["statusCode"] == 429
     assert (second.status, third.status) == (503, 200)
@@ -57,7 +57,7 @@ def test_rate_limit_answers_429_with_retry_after_per_key(sandbox):
     sandbox.configure(rate_limit={"per_second": 3, "retry_after": 1})
     while int(time.time() % 1 * 10) > 6:  # keep the burst inside one one-second window
         time.sleep(0.05)
-    statuses = [call_api("GET", sandbox.vpscrypto_url + "/account", key).status for _ in range(5)]
+    statuses = [call_api("GET", sandbox.vpscrypto_url + "/account", key).status for _attempt in range(5)]
     assert statuses[:3] == [200, 200, 200] and 429 in statuses[3:]
     assert call_api("GET", sandbox.vpscrypto_url + "/account", other).status == 200
 

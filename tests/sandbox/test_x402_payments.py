@@ -117,7 +117,7 @@ def test_payment_that_does_not_match_the_offer_is_402_and_credits_nothing(sandbo
 
 
 def test_unfunded_payer_is_402_insufficient_funds(sandbox, customer):
-    account, _ = customer
+    account = customer[0]
     stranger = Account.create()
     answer = topup(sandbox, account, signed_payment_header(stranger, offer_for(sandbox, account)))
     assert answer.status == 402 and answer.body["error"] == "insufficient_funds"
@@ -134,7 +134,7 @@ def test_signature_by_someone_other_than_the_payer_is_invalid(sandbox, customer)
 
 
 def test_garbage_payment_header_is_invalid_payload(sandbox, customer):
-    account, _ = customer
+    account = customer[0]
     answer = topup(sandbox, account, "not base64 json!")
     assert answer.status == 402 and answer.body["error"] == "invalid_payload"
 
