@@ -85,7 +85,7 @@ test-integration: collection
 	@scripts/pytest-suite.sh $(VENV) integration tests/integration
 
 # The main job on sandbox servers you can SSH into; needs root (skipped with the reason otherwise).
-test-e2e: venv
+test-e2e: venv collection
 	@if [ "$$(id -u)" = 0 ]; then scripts/sandbox-machines-setup.sh; fi
 	@scripts/pytest-suite.sh $(VENV) e2e tests/e2e
 

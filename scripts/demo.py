@@ -1,55 +1,149 @@
-"""Demo: start the sandbox, use the collection against both providers, stop the sandbox.
+"""``make demo``: the main job against the sandbox, from an API key and a wallet to configured servers.
 
-Run through ``make demo``, which builds and installs the collection into .build/installed first.
-Each step reads through the installed collection's own code, so what is shown is what a playbook
-would get. The steps will grow into running the playbooks in playbooks/.
+1. provision.yml finds the VPSCrypto balance short, tops it up with a gasless x402 USDC payment from
+   a funded sandbox wallet (capped, to the sandbox's pay-to address only), orders two VPSCrypto
+   servers and one Otwa server without waiting one by one, waits for them together and hardens them
+   over SSH (admin user, keys, no password login, hostname);
+2. ``ansible-inventory --graph`` shows the fleet through the dynamic inventory;
+3. configure.yml reaches the servers through that inventory with the key the bootstrap installed;
+4. provision.yml again: nothing changes, nothing is paid.
+
+It ends with a summary: servers, IPs, what the ledger charged and credited, wall time. Sandbox
+servers are real SSH hosts when this runs as root (``scripts/sandbox-machines-setup.sh`` prepares
+the machine on first use); otherwise, or with ``--api-only``, the demo orders and inventories the
+fleet without SSH and says so. Every playbook's full output is kept under the work directory.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import pathlib
 import sys
+import time
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
 INSTALLED_COLLECTIONS = REPO_ROOT / ".build" / "installed"
-sys.path[:0] = [str(REPO_ROOT / "sandbox"), str(INSTALLED_COLLECTIONS)]
+sys.path.insert(0, str(REPO_ROOT / "sandbox"))
 
-# The paths above must be in place before these imports.
+# The path above must be in place before these imports.
 # pylint: disable=wrong-import-position
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers import PROVIDERS, build_adapter  # noqa: E402
+from eth_account import Account  # noqa: E402
+from vps_sandbox.main_job import MainJob, parse_recap, ssh_machines_unavailable_reason  # noqa: E402
 from vps_sandbox.testing import SandboxProcess  # noqa: E402
 
+DEMO_FLEET = [
+    {"name": "web-1", "provider": "vpscrypto", "plan": "hunter", "location": "nl", "os": "debian-13",
+     "groups": ["web"]},
+    {"name": "web-2", "provider": "vpscrypto", "plan": "hunter", "location": "nl", "os": "debian-13",
+     "groups": ["web"]},
+    {"name": "db-1", "provider": "otwa", "plan": "Cloud S", "location": "de-fra-01", "os": "debian-13",
+     "groups": ["db"]},
+]
+# Too little for two servers, so the first run has to top up; Otwa is wallet-billed (no top-up API).
+START_BALANCES = {"vpscrypto": 5, "otwa": 100}
+WALLET_USDC = 100
+TOPUP_CAP_USD = 50
+MOTD = "configured by vpsfleet.cloud (make demo)"
 
-def provider_urls(sandbox):
-    """Each provider's API base URL on the running sandbox."""
-    return {"vpscrypto": sandbox.vpscrypto_url, "otwa": sandbox.otwa_url}
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--api-only", action="store_true", help="no SSH machines: order and inventory only")
+    parser.add_argument("--work-dir", default=str(REPO_ROOT / ".build" / "demo"),
+                        help="where the key pair, variables and playbook logs go (default: .build/demo)")
+    parser.add_argument("--provision-delay", type=float, default=3.0,
+                        help="seconds a sandbox server takes from order to running (default: 3)")
+    return parser.parse_args()
 
 
-def show_provider(provider, api_key, api_url):
-    """Read one provider's account and catalog through the collection and print a summary."""
-    adapter = build_adapter(provider, api_key=api_key, api_url=api_url, retries=2)
-    account = adapter.get_account()
-    catalog = adapter.catalog()
-    print(f"\n{PROVIDERS[provider]['label']} at {api_url}")
-    print(f"  account {account['id']}: balance {account['balance_usd']} USD")
-    print(f"  {len(catalog['plans'])} plans, {len(catalog['locations'])} locations, {len(catalog['os'])} images")
-    for plan in catalog["plans"][:3]:
-        print(f"    {plan['name'] or plan['id']:<16} {plan['vcpu']} vCPU  {plan['ram_mb']} MB RAM  "
-              f"{plan['price_monthly_usd']} USD/month")
+class Steps:
+    """Runs the demo's steps, printing each one's outcome and keeping its full output in a log file."""
+
+    def __init__(self, work_dir):
+        self.work_dir = work_dir
+        self.failed = False
+
+    def run(self, number, title, action):
+        """Run one step (an ``action()`` returning a CompletedProcess); True when it succeeded."""
+        print(f"\n[{number}] {title}", flush=True)
+        started = time.monotonic()
+        result = action()
+        seconds = time.monotonic() - started
+        log = self.work_dir / f"step-{number}.log"
+        log.write_text(result.stdout + result.stderr, encoding="utf-8")
+        recap = parse_recap(result.stdout)
+        for host, counts in sorted(recap.items()):
+            print(f"    {host:<10} " + "  ".join(f"{key}={counts[key]}" for key in
+                                                    ("ok", "changed", "failed", "unreachable", "skipped")))
+        if not recap:
+            print("    " + "\n    ".join(result.stdout.rstrip().splitlines()))
+        outcome = "ok" if result.returncode == 0 else f"FAILED (exit {result.returncode})"
+        print(f"    {outcome} in {seconds:.1f} s; full output: {log}")
+        if result.returncode != 0:
+            print("    " + "\n    ".join((result.stdout + result.stderr).rstrip().splitlines()[-25:]))
+            self.failed = True
+        return result.returncode == 0, recap
+
+
+def print_summary(job, seconds):
+    """Servers, IPs, money moved and wall time."""
+    print("\nServers")
+    for server in sorted(job.servers(), key=lambda server: server["label"]):
+        print(f"    {server['label']:<8} {server['provider']:<10} {server['ip']:<12} {server['status']}")
+    print("Ledger")
+    for entry in job.ledger():
+        print(f"    {entry['provider']:<10} {entry['kind']:<7} {entry['amount_usd']:>7.2f} USD  "
+              f"balance {entry['balance_after_usd']:>7.2f}  {entry['description']}")
+    charged = sum(entry["amount_usd"] for entry in job.charges())
+    credited = sum(entry["amount_usd"] for entry in job.credits())
+    print(f"Spent {charged:.2f} USD on servers; topped up {credited:.2f} USD by x402. Wall time {seconds:.0f} s.")
 
 
 def main():
     """Run the demo; returns the process exit code."""
+    args = parse_args()
     if not (INSTALLED_COLLECTIONS / "ansible_collections" / "vpsfleet" / "cloud").is_dir():
         print("The collection is not built: run `make demo` (it runs `make collection` first).", file=sys.stderr)
         return 1
-    with SandboxProcess(machines="none", provision_delay=0.2) as sandbox:
-        print(f"Sandbox running at {sandbox.url}")
-        for provider, api_url in provider_urls(sandbox).items():
-            account = sandbox.create_account(provider, balance_usd=100)
-            show_provider(provider, account["api_key"], api_url)
-    print("\nSandbox stopped. Demo complete.")
-    return 0
+    reason = "--api-only was given" if args.api_only else ssh_machines_unavailable_reason()
+    with_ssh = reason is None
+    if not with_ssh:
+        print(f"Sandbox servers will not be SSH hosts ({reason}): the demo orders and inventories only.")
+    work_dir = pathlib.Path(args.work_dir)
+    work_dir.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    with SandboxProcess(machines="ssh" if with_ssh else "none", provision_delay=args.provision_delay) as sandbox:
+        pay_to = sandbox.configure()["x402_pay_to"]
+        wallet = Account.create()
+        sandbox.fund_wallet(wallet.address, WALLET_USDC)
+        job = MainJob(sandbox, work_dir, INSTALLED_COLLECTIONS, fleet=DEMO_FLEET, balances=START_BALANCES,
+                      extra_vars={"fleet_topup_enabled": True, "fleet_topup_coin": "USDCBASE",
+                                  "fleet_topup_amount": 25, "fleet_topup_max_usd": TOPUP_CAP_USD,
+                                  "fleet_topup_expected_pay_to": pay_to},
+                      extra_env={"VPSFLEET_WALLET_KEY": "0x" + bytes(wallet.key).hex()})
+        print(f"Sandbox at {sandbox.url}; VPSCrypto balance {START_BALANCES['vpscrypto']} USD, wallet "
+              f"{wallet.address} holds {WALLET_USDC} test USDC; top-ups capped at {TOPUP_CAP_USD} USD.")
+        steps = Steps(work_dir)
+        provision = job.provision if with_ssh else job.order
+        first_ok, _recap = steps.run(1, "provision: fund, order, wait, harden", provision)
+        if first_ok:
+            steps.run(2, "ansible-inventory --graph over fleet.vps.yml", job.inventory_graph)
+            if with_ssh:
+                steps.run(3, "configure.yml over the dynamic inventory",
+                          lambda: job.configure("-e", "configure_motd=" + json.dumps(MOTD)))
+            else:
+                print("\n[3] configure.yml: skipped, the servers are not SSH hosts")
+            charges_before = job.charges()
+            _second_ok, recap = steps.run(4, "provision again: nothing to do", provision)
+            changed = {host: counts["changed"] for host, counts in recap.items()}
+            print(f"    second run: changed={sum(changed.values())} ({changed}); "
+                  f"new charges: {len(job.charges()) - len(charges_before)}")
+            if sum(changed.values()) or job.charges() != charges_before:
+                steps.failed = True
+        print_summary(job, time.monotonic() - started)
+    print("\nSandbox stopped." + (" The demo FAILED." if steps.failed else " Demo complete."))
+    return 1 if steps.failed else 0
 
 
 if __name__ == "__main__":

@@ -15,11 +15,14 @@ import os
 import pathlib
 
 import pytest
+from eth_account import Account
 
-from mainjob import MainJob, ansible_bin_dir, parse_recap, ssh_machines_unavailable_reason
+from vps_sandbox.main_job import MainJob, ansible_bin_dir, parse_recap, ssh_machines_unavailable_reason
+from vps_sandbox.testing import SandboxProcess
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
 MOTD = "managed by the vpsfleet e2e test"
+WALLET_USDC = 100
 
 
 def collections_path():
@@ -36,15 +39,25 @@ def job(tmp_path_factory):
     reason = ssh_machines_unavailable_reason()
     if reason:
         pytest.skip(reason)
-    testing = pytest.importorskip("vps_sandbox.testing")
-    with testing.SandboxProcess(machines="ssh", provision_delay=0.2) as sandbox:
-        main_job = MainJob(sandbox, tmp_path_factory.mktemp("main-job"), collections_path())
+    with SandboxProcess(machines="ssh", provision_delay=0.2) as sandbox:
+        # The VPSCrypto balance covers no server: the first run must top it up from the wallet.
+        wallet = Account.create()
+        sandbox.fund_wallet(wallet.address, WALLET_USDC)
+        main_job = MainJob(sandbox, tmp_path_factory.mktemp("main-job"), collections_path(),
+                           balances={"vpscrypto": 5, "otwa": 100},
+                           extra_vars={"fleet_topup_enabled": True, "fleet_topup_coin": "USDCBASE",
+                                       "fleet_topup_amount": 25, "fleet_topup_max_usd": 40,
+                                       "fleet_topup_expected_pay_to": sandbox.configure()["x402_pay_to"]},
+                           extra_env={"VPSFLEET_WALLET_KEY": "0x" + bytes(wallet.key).hex()})
+        main_job.wallet = wallet
         main_job.first = main_job.provision()
         main_job.charges_after_first = main_job.charges()
+        main_job.credits_after_first = main_job.credits()
         main_job.graph = main_job.inventory_graph()
         main_job.configured = main_job.configure("-e", "configure_motd=" + json.dumps(MOTD))
         main_job.second = main_job.provision()
         main_job.charges_after_second = main_job.charges()
+        main_job.credits_after_second = main_job.credits()
         yield main_job
 
 
@@ -67,6 +80,14 @@ def test_the_first_provision_orders_and_hardens_every_server(job):
 def test_each_server_is_charged_once(job):
     assert sorted(entry["provider"] for entry in job.charges_after_first) == ["otwa", "vpscrypto"]
     assert len(job.servers()) == 2
+
+
+def test_the_first_provision_tops_up_once_by_x402_from_the_wallet(job):
+    assert [(entry["provider"], entry["amount_usd"]) for entry in job.credits_after_first] == [("vpscrypto", 25.0)]
+    assert "x402" in job.credits_after_first[0]["description"]
+    wallet = job.sandbox.control("GET", "/wallets/" + job.wallet.address)
+    assert float(wallet["usdc"]) == WALLET_USDC - 25
+    assert job.environment()["VPSFLEET_WALLET_KEY"][2:] not in job.first.stdout + job.first.stderr
 
 
 def test_the_dynamic_inventory_lists_both_servers(job):
@@ -114,6 +135,7 @@ def test_a_second_provision_changes_nothing_and_pays_nothing(job):
     assert set(recap) == {"localhost", "web-1", "db-1"}
     assert {host: counts["changed"] for host, counts in recap.items()} == {"localhost": 0, "web-1": 0, "db-1": 0}
     assert job.charges_after_second == job.charges_after_first
+    assert job.credits_after_second == job.credits_after_first
     assert len(job.servers()) == 2
 
 

@@ -1,4 +1,4 @@
-"""The main job against the sandbox: provision, inventory, configure - shared by the e2e tests and the demo.
+"""The main job against the sandbox: provision, inventory, configure - run by the e2e tests and ``make demo``.
 
 A ``MainJob`` holds one working directory: an SSH key pair, the fleet's extra-vars file, a static
 inventory for the controller and a ``fleet.vps.yml`` source for the dynamic inventory. Its methods
@@ -16,10 +16,11 @@ import shutil
 import subprocess
 import sys
 
+from .machines_ssh import DEFAULT_ROOTFS
+
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
 PLAYBOOKS = REPO_ROOT / "playbooks"
 SETUP_SCRIPT = REPO_ROOT / "scripts" / "sandbox-machines-setup.sh"
-ROOTFS = pathlib.Path(os.environ.get("SANDBOX_ROOTFS_CACHE", "/var/cache/vpsfleet-sandbox")) / "rootfs-bookworm"
 
 # One small server per provider, each in the sandbox's catalog.
 DEFAULT_FLEET = [
@@ -35,7 +36,7 @@ def ssh_machines_unavailable_reason():
     """Why SSH sandbox machines cannot run here, or None when they can (the set-up is run if needed)."""
     if os.geteuid() != 0:
         return "sandbox SSH machines need root (mount namespaces, overlayfs, port 22 on 127.0.0.x)"
-    if shutil.which("sshpass") is None or not (ROOTFS / "usr" / "sbin" / "sshd").exists():
+    if shutil.which("sshpass") is None or not (DEFAULT_ROOTFS / "usr" / "sbin" / "sshd").exists():
         setup = subprocess.run([str(SETUP_SCRIPT)], capture_output=True, text=True, timeout=600, check=False)
         if setup.returncode != 0:
             return "scripts/sandbox-machines-setup.sh failed: " + (setup.stderr or setup.stdout)[-500:]
@@ -65,12 +66,18 @@ def ansible_bin_dir():
 class MainJob:
     """Provision/configure runs of the collection's playbooks against one sandbox."""
 
-    def __init__(self, sandbox, work_dir, collections_path, fleet=None, balance_usd=100):
+    def __init__(self, sandbox, work_dir, collections_path, fleet=None, balance_usd=100, balances=None,
+                 extra_vars=None, extra_env=None):
+        """``balances`` ({provider: USD}) overrides ``balance_usd`` per provider; ``extra_vars`` are added to
+        the provision variables and ``extra_env`` to the tools' environment (e.g. a wallet key)."""
         self.sandbox = sandbox
         self.work_dir = pathlib.Path(work_dir)
         self.collections_path = pathlib.Path(collections_path)
         self.fleet = fleet or DEFAULT_FLEET
-        self.accounts = {provider: sandbox.create_account(provider, balance_usd=balance_usd,
+        self.extra_vars = dict(extra_vars or {})
+        self.extra_env = dict(extra_env or {})
+        balances = dict({"vpscrypto": balance_usd, "otwa": balance_usd}, **(balances or {}))
+        self.accounts = {provider: sandbox.create_account(provider, balance_usd=balances[provider],
                                                           scopes=OTWA_SCOPES if provider == "otwa" else None)
                          for provider in ("vpscrypto", "otwa")}
         self.api_urls = {"vpscrypto": sandbox.vpscrypto_url, "otwa": sandbox.otwa_url}
@@ -93,6 +100,12 @@ class MainJob:
                               encoding="utf-8")
         self.inventory_source = self.work_dir / "fleet.vps.yml"
         self.inventory_source.write_text("plugin: vpsfleet.cloud.vps\ncredentials: none\n", encoding="utf-8")
+        # Ordering without SSH machines: the fleet role alone, not waiting for SSH.
+        self.order_playbook = self.work_dir / "order.yml"
+        self.order_playbook.write_text(
+            "- name: Fund, order and wait for the fleet\n  hosts: localhost\n  connection: local\n"
+            "  gather_facts: false\n  vars:\n    fleet_wait_for_ssh: false\n"
+            "  roles:\n    - role: vpsfleet.cloud.fleet\n", encoding="utf-8")
 
     def api_keys(self):
         """{provider: API key} of the job's sandbox accounts."""
@@ -109,6 +122,7 @@ class MainJob:
             "bootstrap_connect_timeout": 60,
             # Sandbox servers share the host's network stack: never load their firewall into it.
             "bootstrap_firewall_apply": False,
+            **self.extra_vars,
         }
 
     def environment(self):
@@ -128,6 +142,7 @@ class MainJob:
             OTWA_API_KEY=self.accounts["otwa"]["api_key"],
             VPSCRYPTO_API_URL=self.api_urls["vpscrypto"],
             OTWA_API_URL=self.api_urls["otwa"],
+            **self.extra_env,
         )
         return env
 
@@ -141,6 +156,10 @@ class MainJob:
         """``ansible-playbook provision.yml`` with the fleet's extra-vars file."""
         return self.run("ansible-playbook", "-i", self.hosts, PLAYBOOKS / "provision.yml",
                         "-e", "@" + str(self.fleet_vars))
+
+    def order(self):
+        """``ansible-playbook`` of the fleet role alone: fund, order, wait - for sandboxes without machines."""
+        return self.run("ansible-playbook", "-i", self.hosts, self.order_playbook, "-e", "@" + str(self.fleet_vars))
 
     def inventory_graph(self):
         """``ansible-inventory --graph`` over the dynamic inventory source."""
@@ -165,11 +184,18 @@ class MainJob:
         return subprocess.run([*command_line, f"{user}@{ip}", command], capture_output=True, text=True,
                               timeout=60, env=env, check=False)
 
+    def ledger(self):
+        """The sandbox ledger's entries (charges and credits) for the job's accounts."""
+        account_ids = {account["account_id"] for account in self.accounts.values()}
+        return [entry for entry in self.sandbox.ledger() if entry.get("account") in account_ids]
+
     def charges(self):
         """The sandbox ledger's charges for the job's accounts."""
-        account_ids = {account["account_id"] for account in self.accounts.values()}
-        return [entry for entry in self.sandbox.ledger()
-                if entry.get("kind") == "charge" and entry.get("account") in account_ids]
+        return [entry for entry in self.ledger() if entry.get("kind") == "charge"]
+
+    def credits(self):
+        """The sandbox ledger's credits (top-ups) for the job's accounts."""
+        return [entry for entry in self.ledger() if entry.get("kind") == "credit"]
 
     def servers(self):
         """The job's servers as the sandbox holds them."""

@@ -1,0 +1,25 @@
+"""``make demo``'s script, API-only (no SSH machines): it must fund, order, inventory and re-run clean.
+
+The SSH half of the demo is the main job in test_main_job.py; this checks the script itself, its
+x402 top-up under a spend cap and the summary it prints.
+"""
+
+from __future__ import annotations
+
+import pathlib
+import subprocess
+import sys
+
+REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+def test_the_demo_runs_api_only_and_its_second_run_changes_nothing(tmp_path):
+    demo = subprocess.run([sys.executable, str(REPO_ROOT / "scripts" / "demo.py"), "--api-only",
+                           "--provision-delay", "0.5", "--work-dir", str(tmp_path)],
+                          capture_output=True, text=True, timeout=300, check=False)
+    output = demo.stdout + demo.stderr
+    assert demo.returncode == 0, output[-4000:]
+    assert "second run: changed=0 ({'localhost': 0}); new charges: 0" in output
+    assert "Spent 34.00 USD on servers; topped up 25.00 USD by x402." in output
+    for name in ("web-1", "web-2", "db-1"):
+        assert name in (tmp_path / "step-2.log").read_text(encoding="utf-8")
