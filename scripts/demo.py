@@ -74,8 +74,8 @@ class Steps:
         log.write_text(result.stdout + result.stderr, encoding="utf-8")
         recap = parse_recap(result.stdout)
         for host, counts in sorted(recap.items()):
-            print(f"    {host:<10} " + "  ".join(f"{key}={counts[key]}" for key in
-                                                    ("ok", "changed", "failed", "unreachable", "skipped")))
+            shown = ("ok", "changed", "failed", "unreachable", "skipped")
+            print(f"    {host:<10} " + "  ".join(f"{key}={counts[key]}" for key in shown))
         if not recap:
             print("    " + "\n    ".join(result.stdout.rstrip().splitlines()))
         outcome = "ok" if result.returncode == 0 else f"FAILED (exit {result.returncode})"

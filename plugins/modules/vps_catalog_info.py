@@ -16,10 +16,11 @@ description:
     and returns them in one shape for both providers, with the raw answers beside.
   - The values it lists are what M(vpsfleet.cloud.vps_server) accepts for C(plan), C(location) and C(os).
   - VPSCrypto serves its catalog without an API key; Otwa Cloud needs one.
-extends_documentation_fragment: [vpsfleet.cloud.provider]
+extends_documentation_fragment:
+  - vpsfleet.cloud.provider
+  - vpsfleet.cloud.attributes
+  - vpsfleet.cloud.attributes.INFO_MODULE
 options: {}
-notes:
-  - Supports check mode (it only reads).
 """
 
 EXAMPLES = r"""

@@ -15,7 +15,16 @@ description:
   - Brings a server to a power state, compared with its live status.
   - V(started) and V(stopped) change nothing when the server is already there; V(restarted) always reboots.
   - Otwa Cloud only; VPSCrypto's API has no power actions, and the task fails before any request.
-extends_documentation_fragment: [vpsfleet.cloud.provider]
+extends_documentation_fragment:
+  - vpsfleet.cloud.provider
+  - vpsfleet.cloud.attributes
+attributes:
+  check_mode:
+    support: full
+    details: Reports whether the power state would change; sends no power action.
+  diff_mode:
+    support: full
+    details: The server's status before and after.
 options:
   name:
     description:
@@ -42,8 +51,6 @@ options:
     type: int
     default: 300
 notes:
-  - Supports check mode (no power action is sent; the task reports whether one would be).
-  - Supports diff mode (the server's status before and after).
   - A power action whose answer is lost is not repeated (a second reboot would be real); re-run the task.
 seealso:
   - module: vpsfleet.cloud.vps_server

@@ -16,7 +16,10 @@ description:
   - Filters by status, location and plan; reads root credentials and live statistics on request.
   - With O(wait_for) and O(wait_for_ssh), waits for every selected server together, so a play can
     order many servers with O(vpsfleet.cloud.vps_server#module:wait=false) and wait for all of them in one task.
-extends_documentation_fragment: [vpsfleet.cloud.provider]
+extends_documentation_fragment:
+  - vpsfleet.cloud.provider
+  - vpsfleet.cloud.attributes
+  - vpsfleet.cloud.attributes.INFO_MODULE
 options:
   id:
     description:
@@ -74,8 +77,6 @@ options:
         naming the servers still waiting and their last status.
     type: int
     default: 600
-notes:
-  - Supports check mode (it only reads).
 seealso:
   - module: vpsfleet.cloud.vps_server
 """
