@@ -25,7 +25,8 @@ def _offered_elsewhere(operation, name):
 _OPERATION_METHODS = (
     ("create_account", "create_account"), ("health", "health"), ("list_api_keys", "list_api_keys"),
     ("create_api_key", "create_api_key"), ("revoke_api_key", "revoke_api_key"),
-    ("topup", "create_topup"), ("topup", "resend_payment"), ("topup", "get_topup"),
+    ("topup", "create_topup"), ("topup", "request_payment_requirements"), ("topup", "resend_payment"),
+    ("topup", "get_topup"),
     ("reseller", "get_reseller"), ("sso_link", "sso_link"), ("stats", "get_stats"),
     ("rename_server", "rename_server"), ("terminate_server", "terminate_server"), ("power", "power"),
     ("reinstall_server", "reinstall_server"), ("reset_password", "reset_password"),

@@ -28,10 +28,16 @@ from ._version import COLLECTION_VERSION
 
 USER_AGENT = "vpsfleet.cloud/%s (Ansible collection; +https://github.com/vpsfleet/vpsfleet.cloud)" % COLLECTION_VERSION
 
-# Answers that say the request was not processed: always safe to send again.
-NOT_PROCESSED_STATUSES = frozenset((429, 503))
-# Answers from a gateway that may hide a request the upstream completed.
-AMBIGUOUS_STATUSES = frozenset((502, 504))
+# Answers that say the request was not processed: safe to send again, whatever the request.
+# A 429 comes from a rate limiter, which refuses a request before any handler runs; that holds
+# for one in front of the API as much as for the API's own, so the request had no effect.
+NOT_PROCESSED_STATUSES = frozenset((429,))
+# Answers that may hide a request the upstream completed: 502 and 504 come from a gateway that
+# forwarded the request and lost the upstream's answer. 503 belongs here too: an origin in
+# maintenance sends it before doing anything, but proxies (Envoy, for one) also send it when the
+# upstream connection resets after the request went through, and the two look alike. Requests
+# that are safe to repeat are still retried on all three; unsafe ones are not (see request()).
+AMBIGUOUS_STATUSES = frozenset((502, 503, 504))
 UNSAFE_METHODS = frozenset(("POST", "PUT", "PATCH", "DELETE"))
 
 
@@ -217,13 +223,15 @@ class ApiClient(object):
             if isinstance(outcome, Response):
                 return outcome
             error, retry_after, ambiguous = outcome
+            # Unsafe: neither replay-safe nor keyed. After an answer that may hide an effect it is
+            # only sent again when its probe shows no effect; a 429 or a connect failure retries it.
             if ambiguous and unsafe:
                 if effect_probe is None:
                     error.outcome_unknown = True
                     error.message += (" (the request may have taken effect; it was not repeated because"
                                       " repeating it could apply it twice)")
                     raise error
-                found = effect_probe()
+                found = self._probe_effect(effect_probe, error)
                 if found is not None:
                     self._log("%s %s: answer lost, effect found by re-reading; not repeated" % (method, path))
                     return Response(None, {}, found, recovered=True)
@@ -234,6 +242,21 @@ class ApiClient(object):
                 method, path, error.status or "transport error", attempt + 1, self.policy.retries, delay))
             self.sleep(delay)
             attempt += 1
+
+    @staticmethod
+    def _probe_effect(effect_probe, error):
+        """Run ``effect_probe``; if it fails too, raise the original error as of unknown outcome.
+
+        The probe's own failure (a GET) would otherwise read as the answer, hiding that the unsafe
+        request may have taken effect.
+        """
+        try:
+            return effect_probe()
+        except ApiError as probe_error:
+            error.outcome_unknown = True
+            error.message += (" (the request may have taken effect; reading back whether it did failed"
+                              " too: %s; it was not repeated)" % probe_error.message)
+            raise error from None
 
     # -- one attempt ----------------------------------------------------------------------
 
@@ -262,7 +285,7 @@ class ApiClient(object):
         if answer.status_code in NOT_PROCESSED_STATUSES:
             return error, parse_retry_after(answer.headers.get("Retry-After")), False
         if answer.status_code in AMBIGUOUS_STATUSES:
-            return error, None, True
+            return error, parse_retry_after(answer.headers.get("Retry-After")), True
         raise error
 
     @staticmethod

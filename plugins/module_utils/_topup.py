@@ -125,9 +125,7 @@ def pay_with_x402(adapter, amount, private_key, allow_testnet=False, expected_pa
     request leaves, so the caller can hide the header from every output. A 402 answering the
     payment raises :class:`TopupRefused`; nothing is signed a second time.
     """
-    # Without a payment header the request can only be answered with requirements, so it is safe
-    # to repeat after a dropped answer; resend_payment is the adapter's replay-safe send.
-    asked = adapter.resend_payment(json_amount(amount), X402_COIN, headers={})
+    asked = adapter.request_payment_requirements(json_amount(amount), X402_COIN)
     if asked.status != 402:
         return topup_from_api(asked.body), read_settlement(asked.headers), None
     payment_required = parse_payment_required(asked.status, asked.headers, asked.body)

@@ -9,6 +9,8 @@ from ._adapter import ProviderAdapter
 from ._model import as_list, new_server, usd
 
 PROVIDER = "vpscrypto"
+# Asks POST /topups for x402 payment requirements instead of an invoice.
+X402_MODE_HEADER = "X-Payment-Mode"
 
 
 def server_from_api(data):
@@ -140,22 +142,36 @@ class VpsCryptoAdapter(ProviderAdapter):
 
     # -- top-ups ------------------------------------------------------------------------
 
-    def create_topup(self, amount, coin, headers=None):
-        """``POST /topups``. Returns the raw Response: a 402 (x402 requirements) is passed through.
+    def create_topup(self, amount, coin):
+        """``POST /topups`` for a classic invoice. Returns the raw Response (a 402 is passed through).
 
-        Not repeated after an ambiguous failure: a classic invoice costs nothing but would be a
-        second invoice, and a payment is only ever re-sent by the caller with the same signed header.
+        Not repeated after an ambiguous failure: an invoice costs nothing, but a second one would
+        be a second invoice.
+        """
+        self.require("topup")
+        return self.client.post("/topups", json_body={"amount": amount, "coin": coin}, pass_statuses=(402,))
+
+    def request_payment_requirements(self, amount, coin):
+        """``POST /topups`` without a payment: the x402 requirements come back as a 402 Response.
+
+        Replay-safe: with no X-PAYMENT / PAYMENT-SIGNATURE header the API has nothing to settle,
+        and for an x402 coin (and ``X-Payment-Mode: x402``, which the spec says asks for x402
+        whatever the coin) it can only answer 402 with what to pay, so a retry creates nothing.
         """
         self.require("topup")
         return self.client.post("/topups", json_body={"amount": amount, "coin": coin},
-                                headers=headers, pass_statuses=(402,))
+                                headers={X402_MODE_HEADER: "x402"}, pass_statuses=(402,), replay_safe=True)
 
     def resend_payment(self, amount, coin, headers):
-        """Re-send a signed x402 payment. Replay-safe: the same signed authorization (same nonce)
-        can settle at most once, so the retry can only return the first outcome."""
+        """Send the request again with a signed x402 payment header, as the protocol has it.
+
+        Replay-safe: the same signed authorization (same nonce) can settle at most once, so a
+        retry can only return the first outcome. The header is scrubbed from any error text.
+        """
         self.require("topup")
         return self.client.post("/topups", json_body={"amount": amount, "coin": coin},
-                                headers=headers, pass_statuses=(402,), replay_safe=True)
+                                headers=headers, pass_statuses=(402,), replay_safe=True,
+                                secrets=tuple(headers.values()))
 
     def get_topup(self, ref):
         self.require("topup")

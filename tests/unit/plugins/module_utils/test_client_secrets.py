@@ -50,7 +50,7 @@ def test_an_echoed_api_key_and_password_are_not_in_the_error_body_kept_for_calle
 
 
 def test_no_log_line_carries_the_api_key_or_password(fake_api):
-    fake_api.answer(503, {"message": "down"})
+    fake_api.answer(429, {"message": "slow down"})
     error, lines = order_with_echoed_secrets(fake_api, retries=2)
     assert len(lines) >= 3
     for line in lines:

@@ -23,7 +23,7 @@ def test_an_unsafe_post_is_not_repeated_after_a_dropped_connection(fake_api):
     assert caught.value.to_failure()["outcome_unknown"] is True
 
 
-@pytest.mark.parametrize("status", [502, 504])
+@pytest.mark.parametrize("status", [502, 503, 504])
 def test_an_unsafe_post_is_not_repeated_after_a_gateway_error(fake_api, status):
     fake_api.answer(status, raw="Bad Gateway").answer(200, {})
     with pytest.raises(ApiError) as caught:
@@ -32,9 +32,8 @@ def test_an_unsafe_post_is_not_repeated_after_a_gateway_error(fake_api, status):
     assert caught.value.outcome_unknown is True
 
 
-@pytest.mark.parametrize("status", [429, 503])
-def test_an_unsafe_post_is_retried_when_the_server_says_it_did_not_process_it(fake_api, status):
-    fake_api.answer(status, {"message": "try later"}, headers={"Retry-After": "1"}).answer(201, {"ref": "r1"})
+def test_an_unsafe_post_is_retried_when_the_rate_limiter_refused_it(fake_api):
+    fake_api.answer(429, {"message": "try later"}, headers={"Retry-After": "1"}).answer(201, {"ref": "r1"})
     assert client_for(fake_api).post("/topups", json_body={"amount": 25}).body == {"ref": "r1"}
     assert len(fake_api.requests) == 2
 
@@ -83,3 +82,33 @@ def test_the_probe_is_not_consulted_when_the_server_said_it_did_not_process_the_
     probed = []
     client_for(fake_api).post("/servers", json_body={}, effect_probe=lambda: probed.append(True))
     assert probed == []
+
+
+def test_a_503_with_retry_after_is_still_no_proof_that_an_unsafe_post_did_nothing(fake_api):
+    # A proxy may answer 503 after the upstream took the request: only a 429 proves it was not processed.
+    fake_api.answer(503, {"message": "unavailable"}, headers={"Retry-After": "1"}).answer(201, {"ref": "r2"})
+    with pytest.raises(ApiError) as caught:
+        client_for(fake_api).post("/topups", json_body={"amount": 25, "coin": "BTC"})
+    assert caught.value.outcome_unknown is True
+    assert fake_api.paths() == ["POST /topups"]
+
+
+def test_after_a_503_the_probe_decides_whether_the_order_is_sent_again(fake_api):
+    fake_api.answer(503, {"message": "unavailable"}).answer(201, {"id": 15})
+    probed = []
+    response = client_for(fake_api).post("/servers", json_body={}, effect_probe=lambda: probed.append(True))
+    assert response.body == {"id": 15}
+    assert probed == [True]
+
+
+def test_a_failing_probe_reports_the_order_outcome_as_unknown_and_sends_nothing_more(fake_api):
+    fake_api.drop().answer(201, {"id": 16})
+
+    def probe():
+        raise ApiError("listing failed", status=500, method="GET", path="/servers")
+
+    with pytest.raises(ApiError) as caught:
+        client_for(fake_api).post("/servers", json_body={"hostname": "web-1"}, effect_probe=probe)
+    assert (caught.value.method, caught.value.outcome_unknown) == ("POST", True)
+    assert "reading back whether it did failed too: listing failed" in str(caught.value)
+    assert fake_api.paths() == ["POST /servers"]

@@ -109,6 +109,39 @@ def test_a_topup_request_passes_a_402_through_to_the_payer(fake_api, adapter):
     assert fake_api.requests[0].body == {"amount": 25, "coin": "USDCBASE"}
 
 
+def test_asking_for_payment_requirements_sends_no_payment_and_asks_for_x402(fake_api, adapter):
+    fake_api.answer(402, {"x402Version": 1, "error": "X-PAYMENT header is required", "accepts": []})
+    response = adapter.request_payment_requirements(25, "USDCBASE")
+    assert response.status == 402
+    sent = fake_api.requests[0]
+    assert sent.body == {"amount": 25, "coin": "USDCBASE"}
+    assert sent.headers["x-payment-mode"] == "x402"
+    assert "x-payment" not in sent.headers and "payment-signature" not in sent.headers
+
+
+def test_asking_for_payment_requirements_is_repeated_after_a_dropped_answer(fake_api, adapter):
+    fake_api.drop().answer(402, {"x402Version": 1, "accepts": []})
+    assert adapter.request_payment_requirements(25, "USDCBASE").status == 402
+    assert fake_api.paths() == ["POST /topups", "POST /topups"]
+
+
+def test_a_classic_invoice_is_not_repeated_after_a_dropped_answer(fake_api, adapter):
+    fake_api.drop().answer(201, {"ref": "second"})
+    with pytest.raises(ApiError) as caught:
+        adapter.create_topup(25, "BTC")
+    assert caught.value.outcome_unknown is True
+    assert fake_api.paths() == ["POST /topups"]
+
+
+def test_an_error_answering_a_payment_does_not_echo_the_payment_header(fake_api, adapter):
+    header = "eyJ4NDAyVmVyc2lvbiI6MSwicGF5bG9hZCI6e319"
+    fake_api.answer(400, {"error": "bad_payment", "message": "cannot decode X-PAYMENT %s" % header})
+    with pytest.raises(ApiError) as caught:
+        adapter.resend_payment(25, "USDCBASE", {"X-PAYMENT": header})
+    assert header not in str(caught.value)
+    assert header not in str(caught.value.body)
+
+
 def test_an_order_sends_only_the_given_fields_and_returns_the_one_time_root_password(fake_api, adapter):
     fake_api.answer(201, api_server(status="provisioning", ip=None, root_password="Gen3rated-Pass"))
     server, root_password = adapter.order_server(dict(ORDER, root_password=None))

@@ -137,6 +137,18 @@ def test_a_dropped_answer_after_paying_resends_the_same_signed_header(fake_api):
     assert run.result["topup"]["ref"] == "vps-26-aaaaaaaaaa"
 
 
+def test_a_dropped_answer_to_the_unpaid_request_asks_again_before_signing(fake_api):
+    fake_api.drop().answer(402, payment_required()).answer(201, completed_topup())
+
+    run = run_module(vps_topup.main, pay_args(fake_api))
+
+    assert not run.failed, run.result
+    unpaid = [request for request in fake_api.requests if "x-payment" not in request.headers]
+    paid = [request for request in fake_api.requests if "x-payment" in request.headers]
+    assert (len(unpaid), len(paid)) == (2, 1)
+    assert all(request.headers["x-payment-mode"] == "x402" for request in unpaid)
+
+
 def test_a_payment_whose_answer_never_comes_fails_saying_it_may_be_settled(fake_api):
     fake_api.answer(402, payment_required()).drop().drop().drop()
 
