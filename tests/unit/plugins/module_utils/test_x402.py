@@ -214,6 +214,58 @@ def test_an_amount_finer_than_a_micro_dollar_is_refused():
         _x402.select_requirement(v1_offer(), "25.0000001")
 
 
+def test_the_mainnet_usdc_contract_is_refused_on_the_testnet():
+    requirement = v1_requirement(network="base-sepolia", extra={"name": "USDC", "version": "2"})
+    with pytest.raises(_x402.SpendGuardError, match="is not the USDC contract .* on base-sepolia"):
+        _x402.select_requirement(v1_offer(requirement), "25", allow_testnet=True)
+
+
+def test_the_testnet_usdc_contract_is_refused_on_mainnet():
+    with pytest.raises(_x402.SpendGuardError, match="is not the USDC contract .* on base"):
+        _x402.select_requirement(v1_offer(v1_requirement(asset=SEPOLIA_USDC)), "25")
+
+
+V2_TAMPERED = {
+    "more than asked": (v2_requirement(amount="25000001"), "asks for 25.000001 USDC"),
+    "v1 network name in a v2 answer": (v2_requirement(network="base"), "v2 naming"),
+    "testnet without allow_testnet": (v2_requirement(network="eip155:84532", asset=SEPOLIA_USDC,
+                                                     extra={"name": "USDC", "version": "2"}), "testnet"),
+    "another payee": (v2_requirement(payTo="0x2222222222222222222222222222222222222222"),
+                      "is not the expected payee"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(V2_TAMPERED))
+def test_a_tampered_v2_requirement_is_refused_before_anything_is_signed(case, signing_calls):
+    requirement, expected_reason = V2_TAMPERED[case]
+    with pytest.raises(_x402.SpendGuardError, match=expected_reason):
+        _x402.prepare_payment(_x402.PaymentRequired(2, [requirement]), "25", WALLET_KEY, expected_pay_to=PAY_TO)
+    assert signing_calls == []
+
+
+@pytest.mark.parametrize("expected_pay_to", ["0x1234", "not an address", PAY_TO + "00"])
+def test_a_malformed_expected_payee_refuses_every_payment(expected_pay_to):
+    with pytest.raises(_x402.SpendGuardError, match="expected_pay_to .* is not a 20-byte hex address"):
+        _x402.select_requirement(v1_offer(), "25", expected_pay_to=expected_pay_to)
+
+
+@pytest.mark.parametrize("amount", ["0", "-25", "NaN", "Infinity", "twenty"])
+def test_an_amount_that_is_not_a_positive_number_is_refused(amount):
+    with pytest.raises(_x402.SpendGuardError, match="refusing to pay: the top-up amount"):
+        _x402.select_requirement(v1_offer(), amount)
+
+
+def test_a_boolean_or_negative_required_amount_is_refused():
+    for raw in (True, -25000000):
+        with pytest.raises(_x402.SpendGuardError, match="not a whole number of base units"):
+            _x402.select_requirement(v1_offer(v1_requirement(maxAmountRequired=raw)), "25")
+
+
+def test_the_amount_is_converted_to_six_decimal_base_units_exactly():
+    assert [_x402.usd_to_base_units(value) for value in ("25", 25.1, "1999.99", "0.000001")] == [
+        25000000, 25100000, 1999990000, 1]
+
+
 def test_the_first_requirement_that_passes_every_guard_is_chosen():
     testnet = v1_requirement(network="base-sepolia", asset=SEPOLIA_USDC)
     mainnet = v1_requirement()
