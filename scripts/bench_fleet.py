@@ -214,8 +214,12 @@ def print_table(summary):
     print("sequential / fleet role: %.1fx" % summary["speedup_over_sequential"])
     print("the fleet was ready in %.1fx one provisioning delay (%g s)"
           % (summary["fleet_seconds_in_provision_delays"], summary["provision_delay_seconds"]))
-    print("fleet role: first order %s s and last order %s s after the start (sandbox clock, 1 s resolution)"
-          % (fleet["first_order_after_seconds"], fleet["last_order_after_seconds"]))
+    if fleet["first_order_after_seconds"] is not None:
+        print("fleet role phases (sandbox clock, 1 s resolution): start-up and planning until the first order %.0f s,"
+              " ordering %.0f s, waiting after the last order %.0f s"
+              % (fleet["first_order_after_seconds"],
+                 fleet["last_order_after_seconds"] - fleet["first_order_after_seconds"],
+                 fleet["seconds"] - fleet["last_order_after_seconds"]))
 
 
 def positive_int(text):
