@@ -15,7 +15,16 @@ description:
   - Returns a login URL, valid for a few minutes and once, that signs the account's user into the
     Otwa Cloud dashboard, optionally straight onto one server's page or onto the path O(next).
   - Otwa Cloud only; the task fails before any request for VPSCrypto.
-extends_documentation_fragment: [vpsfleet.cloud.provider]
+extends_documentation_fragment:
+  - vpsfleet.cloud.provider
+  - vpsfleet.cloud.attributes
+attributes:
+  check_mode:
+    support: partial
+    details: Checks O(next) and finds the server, but mints no link; RV(url) and RV(expires_in) are null.
+  diff_mode:
+    support: N/A
+    details: A link is not account state; there is nothing to diff.
 options:
   name:
     description:
@@ -30,8 +39,7 @@ options:
       - The dashboard path to land on after login, starting with C(/) (for example V(/dashboard/billing)).
     type: str
 notes:
-  - Minting a link changes nothing on the account, so the task never reports a change and also
-    runs in check mode.
+  - A link is a short-lived login, not account state, so the task never reports a change.
   - The URL logs in whoever opens it first; register the result with C(no_log) set to V(true) where logs are shared.
 """
 
@@ -53,12 +61,12 @@ EXAMPLES = r"""
 
 RETURN = r"""
 url:
-  description: The single-use login URL.
+  description: The single-use login URL (null in check mode).
   returned: success
   type: str
   sample: https://otwa.cloud/sso?t=eyJhbGc...&next=%2Fdashboard
 expires_in:
-  description: Seconds until the link expires.
+  description: Seconds until the link expires (null in check mode).
   returned: success
   type: int
   sample: 300
@@ -89,6 +97,10 @@ class SsoLinkModule(VpsModule):
         server_id = None
         if self.params["id"] or self.params["name"]:
             server_id = require_server(self.adapter, server_id=self.params["id"], name=self.params["name"])["id"]
+        if self.check_mode:
+            # Minting is a POST that creates a live login token: not something check mode may do.
+            self.result.update(url=None, expires_in=None, server_id=server_id)
+            return
         answer = self.adapter.sso_link(next_path=self.params["next"], server_id=server_id)
         self.result.update(url=answer.get("url"), expires_in=answer.get("expiresIn"), server_id=server_id)
 

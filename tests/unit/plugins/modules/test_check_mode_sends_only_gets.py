@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.vpsfleet.cloud.plugins.modules import (
-    vps_account, vps_addon, vps_api_key, vps_power, vps_root_password, vps_server, vps_topup,
+    vps_account, vps_addon, vps_api_key, vps_power, vps_root_password, vps_server, vps_sso_link, vps_topup,
 )
 from ansible_collections.vpsfleet.cloud.tests.unit.plugins.modules._lifecycle_sandbox import (  # noqa: F401  pylint: disable=unused-import
     api_requests, connect, sandbox, sandbox_process, testing)
@@ -140,3 +140,15 @@ def test_creating_an_account_in_check_mode_sends_nothing(sandbox, monkeypatch):
     assert not run.failed, run.result
     assert run.result["changed"] is True and "api_key" not in run.result
     assert api_requests(sandbox) == []
+
+
+def test_an_sso_link_is_not_minted_in_check_mode(sandbox):
+    args, dummy_account, server_id = seeded(sandbox, "otwa")
+    sent_before = len(api_requests(sandbox))
+
+    run = run_module(vps_sso_link.main, dict(args, name="box-0001"), check_mode=True)
+
+    assert not run.failed, run.result
+    assert (run.result["url"], run.result["server_id"], run.result["changed"]) == (None, server_id, False)
+    sent = api_requests(sandbox)[sent_before:]
+    assert sent and all(line.startswith("GET ") for line in sent), sent
