@@ -202,9 +202,10 @@ class OtwaAdapter(ProviderAdapter):
 
     def terminate_server(self, server_id):
         """``DELETE /servers/{id}`` (needs the ``servers:destroy`` scope). Terminating a server
-        twice cannot destroy more than once, so a lost answer is retried."""
+        twice cannot destroy more than once, so a lost answer is retried. The caller found the
+        server first, so a 404 means it is already gone (the goal), e.g. after such a retry."""
         self.require("terminate_server")
-        return self.client.delete("/servers/%s" % server_id, replay_safe=True).body
+        return self.client.delete("/servers/%s" % server_id, replay_safe=True, pass_statuses=(404,)).body
 
     def power(self, server_id, action):
         """``start``, ``stop`` or ``reboot``. Not repeated on a lost answer (a second reboot is real)."""

@@ -130,9 +130,10 @@ class VpsCryptoAdapter(ProviderAdapter):
         return self.client.post("/keys", json_body=body).body or {}
 
     def revoke_api_key(self, key_id):
-        # Revoking twice cannot do more than revoking once.
+        # Revoking twice cannot do more than revoking once. The caller found the key first, so a 404
+        # means it is gone - often because a retried request's first attempt already revoked it.
         self.require("revoke_api_key")
-        return self.client.delete("/keys/%s" % key_id, replay_safe=True).body
+        return self.client.delete("/keys/%s" % key_id, replay_safe=True, pass_statuses=(404,)).body
 
     # -- catalog ------------------------------------------------------------------------
 

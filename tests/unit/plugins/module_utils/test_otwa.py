@@ -158,6 +158,12 @@ def test_termination_is_retried_after_a_dropped_connection(fake_api, adapter):
     assert len(fake_api.requests) == 2
 
 
+def test_a_retried_termination_that_finds_the_server_gone_is_done(fake_api, adapter):
+    fake_api.drop().answer(404, {"statusCode": 404, "message": "Server not found", "error": "Not Found"})
+    adapter.terminate_server(SERVER_ID)
+    assert [request.method for request in fake_api.requests] == ["DELETE", "DELETE"]
+
+
 def test_addon_prices_become_numbers(fake_api, adapter):
     fake_api.answer(200, {"addons": [{"id": "vpk7wjf5", "type": "extra-ip", "price": "3.00", "proratedPrice": "1.50",
                                       "owned": False}], "daysRemaining": 15, "billingCycleEnd": "2026-02-01"})

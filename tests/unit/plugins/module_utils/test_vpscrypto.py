@@ -188,3 +188,9 @@ def test_revoking_a_key_is_retried_after_a_dropped_connection(fake_api, adapter)
     fake_api.drop().answer(200, {"revoked": True})
     assert adapter.revoke_api_key(3) == {"revoked": True}
     assert fake_api.paths() == ["DELETE /keys/3", "DELETE /keys/3"]
+
+
+def test_a_retried_key_revocation_that_finds_the_key_gone_is_done(fake_api, adapter):
+    fake_api.drop().answer(404, {"error": "not_found", "message": "API key not found"})
+    adapter.revoke_api_key("key_1")
+    assert [request.method for request in fake_api.requests] == ["DELETE", "DELETE"]
