@@ -64,6 +64,18 @@ def wait_for_fleet(adapter, server_ids, status, timeout):
                       what="%d server(s) to be %s" % (len(wanted), status), describe=describe)
 
 
+def wait_for_servers(adapter, servers, status, timeout, ssh=False):
+    """``servers`` once every one of them is ``status`` (a gone one comes back ``terminated``) and,
+    with ``ssh``, the running ones accept SSH. One shared deadline; :class:`WaitTimeout` on expiry."""
+    deadline = time.monotonic() + timeout
+    waited = wait_for_fleet(adapter, [server["id"] for server in servers], status, timeout)
+    waited = [fresh or dict(server, status="terminated") for server, fresh in zip(servers, waited)]
+    if ssh:
+        wait_for_ssh([server for server in waited if server["status"] == "running"],
+                     max(0.0, deadline - time.monotonic()))
+    return waited
+
+
 def wait_for_ssh(servers, timeout, port=SSH_PORT, probe=port_open):
     """Wait, concurrently, until each server's ``ip`` accepts TCP connections on ``port``.
 

@@ -162,11 +162,11 @@ servers:
 import time
 
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._base import ModuleFailure, VpsModule
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._credentials import with_credentials
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._resolve import InvalidChoice, resolve_choice
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._server_lookup import get_server_or_none
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._server_order import LOCATION_KEYS, PLAN_KEYS
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._server_wait import (
-    map_concurrently, wait_for_fleet, wait_for_ssh)
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._server_wait import map_concurrently, wait_for_servers
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._wait import WaitTimeout
 
 
@@ -179,14 +179,6 @@ def accepted_values(value, items, keys):
         return accepted
     accepted.update(str(item[key]).lower() for key in keys if item.get(key) is not None)
     return accepted
-
-
-def with_ssh_command(credentials):
-    """Credentials with an ``ssh_command`` even where the API does not give one."""
-    if not credentials.get("ssh_command") and credentials.get("ip"):
-        command = "ssh %s@%s" % (credentials.get("username") or "root", credentials["ip"])
-        credentials = dict(credentials, ssh_command=command)
-    return credentials
 
 
 LIVE_STATUSES = ("provisioning", "running", "stopped", "suspended")
@@ -212,8 +204,7 @@ class ServerInfoModule(VpsModule):
         if wait_for:
             servers = self.wait_for_all(servers, wait_for, deadline)
         if self.params["include_credentials"]:
-            credentials = map_concurrently(lambda server: self.adapter.get_credentials(server["id"]), servers)
-            servers = [dict(server, credentials=with_ssh_command(item)) for server, item in zip(servers, credentials)]
+            servers = with_credentials(self.adapter, servers)
         if self.params["include_stats"]:
             stats = map_concurrently(lambda server: self.adapter.get_stats(server["id"]), servers)
             servers = [dict(server, stats=item) for server, item in zip(servers, stats)]
@@ -245,16 +236,11 @@ class ServerInfoModule(VpsModule):
 
     def wait_for_all(self, servers, status, deadline):
         try:
-            waited = wait_for_fleet(self.adapter, [server["id"] for server in servers], status,
-                                    max(0.0, deadline - time.monotonic()))
-            waited = [fresh or dict(server, status="terminated") for server, fresh in zip(servers, waited)]
-            if self.params["wait_for_ssh"]:
-                wait_for_ssh([server for server in waited if server["status"] == "running"],
-                             max(0.0, deadline - time.monotonic()))
+            return wait_for_servers(self.adapter, servers, status, max(0.0, deadline - time.monotonic()),
+                                    ssh=self.params["wait_for_ssh"])
         except WaitTimeout as exc:
             last = exc.last if isinstance(exc.last, list) else servers
             raise ModuleFailure(str(exc), servers=[server for server in last if server])
-        return waited
 
 
 def main():

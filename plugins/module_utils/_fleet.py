@@ -1,0 +1,94 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, vpsfleet maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Many servers of one provider at once: which exist, what the missing ones cost, ordering them together.
+
+Everything up to :func:`send_orders` only reads, so a bad entry fails the whole fleet before any
+server is ordered or paid for.
+"""
+
+from __future__ import annotations
+
+from ._base import ModuleFailure
+from ._client import ApiError
+from ._otwa import new_idempotency_key
+from ._resolve import InvalidChoice
+from ._server_order import check_order_options, resolve_order
+from ._server_wait import map_concurrently
+
+
+def entries_for(provider, entries):
+    """The fleet entries ``provider`` serves: those naming it and those naming no provider."""
+    return [entry for entry in entries if entry.get("provider") in (None, provider)]
+
+
+def check_entries(provider, entries):
+    """Fail on repeated names and on options the provider's order API cannot honour."""
+    names = [entry["name"] for entry in entries]
+    repeated = sorted(set(name for name in names if names.count(name) > 1))
+    if repeated:
+        raise ModuleFailure("each server of the fleet needs its own name; given more than once: %s"
+                            % ", ".join(repeated))
+    for entry in entries:
+        try:
+            check_order_options(provider, entry)
+        except ModuleFailure as exc:
+            raise ModuleFailure("server %s: %s" % (entry["name"], exc.msg), **exc.result)
+
+
+def live_servers_by_name(servers, names):
+    """``{name: server}`` of the live servers bearing one of ``names``.
+
+    Fails when two live servers share a wanted name: the fleet could not tell which one is meant.
+    """
+    found = {}
+    for server in servers:
+        if server["status"] != "terminated" and server["name"] in names:
+            found.setdefault(server["name"], []).append(server)
+    shared = ["%s (ids %s)" % (name, ", ".join(str(server["id"]) for server in group))
+              for name, group in sorted(found.items()) if len(group) > 1]
+    if shared:
+        raise ModuleFailure("several servers share a name, so the fleet cannot tell which is meant: %s; "
+                            "rename or terminate the extra ones" % "; ".join(shared))
+    return dict((name, group[0]) for name, group in found.items())
+
+
+def resolve_orders(provider, catalog, entries):
+    """The order of every entry, resolved against the live catalog; an unknown value names its server."""
+    orders = []
+    for entry in entries:
+        try:
+            orders.append(resolve_order(provider, catalog, entry))
+        except InvalidChoice as exc:
+            raise ModuleFailure("server %s: %s" % (entry["name"], exc), choices=exc.choices)
+        except ModuleFailure as exc:
+            raise ModuleFailure("server %s: %s" % (entry["name"], exc.msg), **exc.result)
+    return orders
+
+
+def total_price(orders):
+    """The sum of the orders' prices (a Decimal), or None when the catalog leaves one unknown."""
+    prices = [order["price"] for order in orders]
+    if any(price is None for price in prices):
+        return None
+    return sum(prices)
+
+
+def send_orders(adapter, provider, orders, known_ids):
+    """Send every order, a few at a time; returns ``[(order, server or None, ApiError or None)]``.
+
+    Each order keeps its own protection against doubling on a retry: an Otwa order its own
+    Idempotency-Key, a VPSCrypto order a look-up by hostname among servers not in ``known_ids``.
+    One failing order does not stop the others; the caller reports every outcome.
+    """
+    def send(order):
+        try:
+            if provider == "otwa":
+                server = adapter.order_server(order["request"], idempotency_key=new_idempotency_key())[0]
+            else:
+                server = adapter.order_server(order["request"], known_ids=known_ids)[0]
+            return order, server, None
+        except ApiError as exc:
+            return order, None, exc
+
+    return map_concurrently(send, orders)

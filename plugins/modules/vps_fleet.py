@@ -1,0 +1,313 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, vpsfleet maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: vps_fleet
+short_description: Declare many servers of one provider, ordered together and waited for together
+version_added: 0.1.0
+author:
+  - vpsfleet maintainers (@vpsfleet)
+description:
+  - Makes sure every server in O(servers) exists at the provider, by name. The missing ones are
+    checked against the live catalog and the balance first - all of them, before any order - then
+    ordered together, so they provision in parallel; with O(wait) the task waits for the whole fleet
+    at once. One task does for a fleet what a loop of M(vpsfleet.cloud.vps_server) tasks does one
+    server at a time.
+  - Existing servers are left as they are; where their plan, location or OS differ from the entry,
+    a warning says so (as M(vpsfleet.cloud.vps_server) does).
+  - The balance must cover all missing servers, or nothing is ordered and the task fails with the
+    cost, the balance and a pointer to M(vpsfleet.cloud.vps_topup).
+extends_documentation_fragment:
+  - vpsfleet.cloud.provider
+  - vpsfleet.cloud.attributes
+attributes:
+  check_mode:
+    support: full
+    details: Lists the servers that would be ordered, their total price and whether the balance covers it;
+      orders nothing.
+  diff_mode:
+    support: full
+    details: The names of the fleet's servers before and after.
+options:
+  servers:
+    description:
+      - The fleet. Entries whose O(servers[].provider) names another provider are left out, so one
+        list can be handed to one task per provider.
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      name:
+        description:
+          - The server's name (VPSCrypto hostname, Otwa label), which identifies it across runs.
+        type: str
+        required: true
+      provider:
+        description:
+          - The provider of this server. Unset means O(provider).
+        type: str
+        choices: [vpscrypto, otwa]
+      plan:
+        description:
+          - Plan slug, id or name, as M(vpsfleet.cloud.vps_server) accepts it.
+        type: str
+        required: true
+      location:
+        description:
+          - Location (VPSCrypto, required there) or region (Otwa) slug or name.
+        type: str
+      os:
+        description:
+          - OS image slug or name.
+        type: str
+        required: true
+      cycle:
+        description:
+          - Billing cycle; the catalog lists the valid ones.
+        type: str
+      hostname:
+        description:
+          - The hostname (Otwa only), when the provider is not to derive it.
+        type: str
+      root_password:
+        description:
+          - The root password to set (VPSCrypto only; Otwa generates its own).
+        type: str
+      addons:
+        description:
+          - Add-on ids to order with the server (Otwa only).
+        type: list
+        elements: str
+      groups:
+        description:
+          - Not used by this module. Lets a caller keep inventory groups in the same entry (the
+            C(vpsfleet.cloud.fleet) role does).
+        type: list
+        elements: str
+  wait:
+    description:
+      - Wait until every server of the fleet is running and has its IP, polling one server list per
+        round rather than each server in turn.
+    type: bool
+    default: true
+  wait_for_ssh:
+    description:
+      - Also wait until every server's SSH port accepts connections (implies O(wait)).
+    type: bool
+    default: false
+  wait_timeout:
+    description:
+      - How many seconds the waits may take together. On timeout the task fails, naming the servers
+        still waiting and their last status.
+    type: int
+    default: 600
+  include_credentials:
+    description:
+      - Return each server's root credentials under RV(servers[].credentials). Register the result with
+        C(no_log) set to V(true).
+    type: bool
+    default: false
+notes:
+  - Orders are sent a few at a time. Each keeps its own protection against a retry ordering twice (an
+    Otwa Idempotency-Key, a VPSCrypto look-up by name). If some orders fail, the others stand; the task
+    fails naming each failed server and its error, and a re-run orders only what is still missing.
+  - Root passwords are not part of the result unless O(include_credentials=true); they can be read at any
+    time with M(vpsfleet.cloud.vps_server_info).
+seealso:
+  - module: vpsfleet.cloud.vps_server
+  - module: vpsfleet.cloud.vps_server_info
+  - module: vpsfleet.cloud.vps_topup
+"""
+
+EXAMPLES = r"""
+- name: Plan the fleet (check mode) - what is missing and what it costs
+  vpsfleet.cloud.vps_fleet:
+    provider: vpscrypto
+    servers: "{{ fleet }}"
+  check_mode: true
+  register: plan
+
+- name: Order what is missing, without waiting
+  vpsfleet.cloud.vps_fleet:
+    provider: "{{ item }}"
+    servers: "{{ fleet }}"
+    wait: false
+  loop: [vpscrypto, otwa]
+
+- name: Wait for the whole fleet and read its credentials
+  vpsfleet.cloud.vps_fleet:
+    provider: "{{ item }}"
+    servers: "{{ fleet }}"
+    wait_for_ssh: true
+    include_credentials: true
+  loop: [vpscrypto, otwa]
+  register: ready
+  no_log: true
+  vars:
+    fleet:
+      - {name: web-1, provider: vpscrypto, plan: hunter, location: nl, os: debian-13}
+      - {name: db-1, provider: otwa, plan: Cloud S, location: de-fra-01, os: debian-13}
+"""
+
+RETURN = r"""
+servers:
+  description:
+    - The fleet's servers of this provider, in the order of O(servers), in the common server model.
+    - In check mode, a server that would be ordered is the planned one (no id, no IP).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    credentials:
+      description: C(username), C(password), C(ip) and C(ssh_command).
+      returned: when O(include_credentials=true) and not in check mode
+      type: dict
+ordered:
+  description: The names of the servers ordered by this task (in check mode, that would be ordered).
+  returned: always
+  type: list
+  elements: str
+  sample: [web-2, web-3]
+cost_usd:
+  description: What the ordered servers cost together, in USD (null when the catalog leaves a price unknown).
+  returned: always
+  type: float
+  sample: 28.0
+balance_usd:
+  description: The account balance in USD before ordering.
+  returned: when a server is to be ordered
+  type: float
+  sample: 50.0
+balance_covers:
+  description: Whether the balance covers RV(cost_usd) (null when either is unknown).
+  returned: when a server is to be ordered
+  type: bool
+  sample: true
+"""
+
+import time
+
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._base import ModuleFailure, VpsModule
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._credentials import with_credentials
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._fleet import (
+    check_entries, entries_for, live_servers_by_name, resolve_orders, send_orders, total_price)
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._model import usd
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._server_drift import unchangeable_differences
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._server_order import (
+    TOPUP_HINT, balance_covers, planned_server)
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._server_wait import wait_for_servers
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._wait import WaitTimeout
+
+
+class FleetModule(VpsModule):
+    def required_operations(self):
+        operations = ["list_servers", "catalog", "account", "order_server"]
+        if self.params["include_credentials"]:
+            operations.append("credentials")
+        return operations
+
+    def execute(self):
+        deadline = time.monotonic() + self.params["wait_timeout"]
+        entries = entries_for(self.provider, self.params["servers"])
+        check_entries(self.provider, entries)
+        existing = live_servers_by_name(self.adapter.list_servers(), set(entry["name"] for entry in entries))
+        catalog = self.adapter.catalog() if entries else None
+        self.warn_about_drift(entries, existing, catalog)
+        missing = [entry for entry in entries if entry["name"] not in existing]
+        orders = resolve_orders(self.provider, catalog, missing)
+        self.result.update(ordered=[entry["name"] for entry in missing], cost_usd=usd(total_price(orders)))
+        if orders:
+            self.mark_changed()
+            self.check_balance(orders)
+        planned = dict((order["request"]["name"], planned_server(self.provider, order)) for order in orders)
+        if self.check_mode:
+            self.finish(entries, existing, planned)
+            return
+        created = self.order(orders, existing)
+        servers = self.finish(entries, existing, created)
+        if self.params["wait"] or self.params["wait_for_ssh"]:
+            try:
+                servers = wait_for_servers(self.adapter, servers, "running", max(0.0, deadline - time.monotonic()),
+                                           ssh=self.params["wait_for_ssh"])
+            except WaitTimeout as exc:
+                last = exc.last if isinstance(exc.last, list) else servers
+                raise ModuleFailure(str(exc), servers=[server for server in last if server],
+                                    ordered=self.result["ordered"])
+        if self.params["include_credentials"]:
+            servers = with_credentials(self.adapter, servers)
+        self.result["servers"] = servers
+
+    def warn_about_drift(self, entries, existing, catalog):
+        can_rebuild = self.adapter.offers("reinstall_server")
+        for entry in entries:
+            if entry["name"] in existing:
+                for warning in unchangeable_differences(existing[entry["name"]], entry, catalog, can_rebuild):
+                    self.module.warn(warning)
+
+    def check_balance(self, orders):
+        """Record the balance; refuse (before any order) when it cannot pay for every missing server."""
+        cost = total_price(orders)
+        balance = self.adapter.get_account()["balance_usd"]
+        covers = balance_covers(cost, balance)
+        self.result.update(balance_usd=balance, balance_covers=covers)
+        if covers is False:
+            message = "insufficient balance: the %d missing server(s) cost $%.2f together, the balance is $%.2f; %s" % (
+                len(orders), usd(cost), usd(balance), TOPUP_HINT)
+            if not self.check_mode:
+                raise ModuleFailure(message + "; nothing was ordered", ordered=[], cost_usd=usd(cost),
+                                    balance_usd=balance)
+            self.module.warn(message)
+
+    def order(self, orders, existing):
+        """Send every order; ``{name: server}`` of the new servers, or a failure naming each failed one."""
+        known_ids = [server["id"] for server in existing.values()]
+        outcomes = send_orders(self.adapter, self.provider, orders, known_ids)
+        created = dict((order["request"]["name"], server) for order, server, error in outcomes if error is None)
+        failed = ["%s: %s" % (order["request"]["name"], error) for order, server, error in outcomes if error]
+        if failed:
+            self.result["ordered"] = sorted(created)
+            raise ModuleFailure("%d of %d order(s) failed (%s); the other servers were ordered, and a re-run "
+                                "orders only what is still missing" % (len(failed), len(orders), "; ".join(failed)),
+                                ordered=sorted(created), servers=list(created.values()))
+        return created
+
+    def finish(self, entries, existing, new):
+        """The fleet's servers in entry order, with the diff of their names."""
+        servers = [existing.get(entry["name"]) or new[entry["name"]] for entry in entries]
+        self.before = {"servers": sorted(existing)}
+        self.after = {"servers": sorted(server["name"] for server in servers)}
+        self.result["servers"] = servers
+        return servers
+
+
+def main():
+    entry = dict(
+        name=dict(type="str", required=True),
+        provider=dict(type="str", choices=["vpscrypto", "otwa"]),
+        plan=dict(type="str", required=True),
+        location=dict(type="str"),
+        os=dict(type="str", required=True),
+        cycle=dict(type="str"),
+        hostname=dict(type="str"),
+        root_password=dict(type="str", no_log=True),
+        addons=dict(type="list", elements="str"),
+        groups=dict(type="list", elements="str"),
+    )
+    module = VpsModule.build_module(
+        argument_spec=dict(
+            servers=dict(type="list", elements="dict", required=True, options=entry),
+            wait=dict(type="bool", default=True),
+            wait_for_ssh=dict(type="bool", default=False),
+            wait_timeout=dict(type="int", default=600),
+            include_credentials=dict(type="bool", default=False),
+        ),
+    )
+    FleetModule(module).run()
+
+
+if __name__ == "__main__":
+    main()
