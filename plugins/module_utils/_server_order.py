@@ -85,18 +85,24 @@ def planned_server(provider, order):
         disk_gb=plan.get("disk_gb"), bandwidth_gb=plan.get("bandwidth_gb"))
 
 
-def balance_covers(price, balance_usd):
-    """True/False when both are known, else None."""
+def balance_covers(price, balance_usd, with_addons=False):
+    """True/False when both are known, else None.
+
+    ``with_addons``: the order also carries Otwa add-ons, whose prices the API only lists for an
+    existing server - so ``price`` is a lower bound, and a balance above it proves nothing.
+    """
     balance = to_decimal(balance_usd)
     if price is None or balance is None:
         return None
-    return balance >= price
+    if balance < price:
+        return False
+    return None if with_addons else True
 
 
-def insufficient_balance_message(price, balance_usd):
+def insufficient_balance_message(price, balance_usd, with_addons=False):
     """The message for a refused (402) order: price, balance and what to do."""
-    return "insufficient balance: the order costs %s, the balance is %s; %s" % (
-        _money(price), _money(balance_usd), TOPUP_HINT)
+    return "insufficient balance: the order costs %s%s, the balance is %s; %s" % (
+        _money(price), " plus its add-ons" if with_addons else "", _money(balance_usd), TOPUP_HINT)
 
 
 def _money(value):

@@ -173,7 +173,9 @@ ordered:
   elements: str
   sample: [web-2, web-3]
 cost_usd:
-  description: What the ordered servers cost together, in USD (null when the catalog leaves a price unknown).
+  description:
+    - What the ordered servers cost together, in USD (null when the catalog leaves a price unknown).
+    - Otwa add-ons are charged on top; the API lists their prices only for existing servers.
   returned: always
   type: float
   sample: 28.0
@@ -183,7 +185,9 @@ balance_usd:
   type: float
   sample: 50.0
 balance_covers:
-  description: Whether the balance covers RV(cost_usd) (null when either is unknown).
+  description:
+    - Whether the balance covers the orders; null when a price or the balance is unknown, and when
+      Otwa add-ons are ordered and the balance covers RV(cost_usd).
   returned: when a server is to be ordered
   type: bool
   sample: true
@@ -251,12 +255,13 @@ class FleetModule(VpsModule):
     def check_balance(self, orders):
         """Record the balance; refuse (before any order) when it cannot pay for every missing server."""
         cost = total_price(orders)
+        addons = any(order["request"].get("addons") for order in orders)
         balance = self.adapter.get_account()["balance_usd"]
-        covers = balance_covers(cost, balance)
+        covers = balance_covers(cost, balance, with_addons=addons)
         self.result.update(balance_usd=balance, balance_covers=covers)
         if covers is False:
-            message = "insufficient balance: the %d missing server(s) cost $%.2f together, the balance is $%.2f; %s" % (
-                len(orders), usd(cost), usd(balance), TOPUP_HINT)
+            message = "insufficient balance: the %d missing server(s) cost $%.2f together%s, the balance is $%.2f; %s" % (
+                len(orders), usd(cost), " plus their add-ons" if addons else "", usd(balance), TOPUP_HINT)
             if not self.check_mode:
                 raise ModuleFailure(message + "; nothing was ordered", ordered=[], cost_usd=usd(cost),
                                     balance_usd=balance)

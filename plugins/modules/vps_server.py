@@ -76,6 +76,9 @@ options:
   addons:
     description:
       - Otwa Cloud add-on ids to order with the server (one per type), for example V(vpk7wjf5).
+      - Otwa lists add-ons and their prices only for an existing server (M(vpsfleet.cloud.vps_addon_info)),
+        so the ids are checked by the provider when the order is placed, and their price is not part of
+        RV(price_usd).
     type: list
     elements: str
   wait:
@@ -208,7 +211,9 @@ balance_usd:
   type: float
   sample: 50.0
 balance_covers:
-  description: Whether the balance covers RV(price_usd) (null when either is unknown).
+  description:
+    - Whether the balance covers the order; null when the price or the balance is unknown, and when
+      Otwa add-ons are ordered and the balance covers RV(price_usd) (their prices are not known before).
   returned: in check mode, when a server would be ordered
   type: bool
   sample: true
@@ -277,10 +282,11 @@ class ServerModule(VpsModule):
         self.result["price_usd"] = usd(order["price"])
         if self.check_mode:
             balance = self.adapter.get_account()["balance_usd"]
-            covers = balance_covers(order["price"], balance)
+            addons = bool(order["request"].get("addons"))
+            covers = balance_covers(order["price"], balance, with_addons=addons)
             self.result.update(server=planned, balance_usd=balance, balance_covers=covers)
             if covers is False:
-                self.module.warn(insufficient_balance_message(order["price"], balance))
+                self.module.warn(insufficient_balance_message(order["price"], balance, with_addons=addons))
             return
         try:
             server, password = self.send_order(order["request"])
@@ -288,7 +294,8 @@ class ServerModule(VpsModule):
             if exc.status != 402:
                 raise
             balance = self.balance_or_none()
-            raise ModuleFailure(insufficient_balance_message(order["price"], balance), failure=exc.to_failure(),
+            message = insufficient_balance_message(order["price"], balance, with_addons=bool(order["request"].get("addons")))
+            raise ModuleFailure(message, failure=exc.to_failure(),
                                 price_usd=usd(order["price"]), balance_usd=balance)
         server = self.wait_until_ready(server)
         password = password or self.generated_password(server)

@@ -139,6 +139,19 @@ def test_a_different_os_on_an_existing_server_warns_about_state_rebuilt_and_chan
     assert [server["os"] for server in sandbox.servers()] == ["debian-13"]
 
 
+def test_check_mode_cannot_promise_that_the_balance_covers_otwa_addons(sandbox, capsys):
+    # Otwa prices add-ons only for existing servers: a balance above the plan price proves nothing.
+    args = connect(sandbox, "otwa", balance_usd=100, addons=["vpk7wjf5"], **OTWA_ORDER)[0]
+    short = connect(sandbox, "otwa", balance_usd=1, addons=["vpk7wjf5"], **OTWA_ORDER)[0]
+
+    covered = run_module(vps_server.main, args, check_mode=True)
+    not_covered = run_module(vps_server.main, short, check_mode=True)
+
+    assert covered.result["balance_covers"] is None
+    assert not_covered.result["balance_covers"] is False
+    assert "plus its add-ons, the balance is $1.00" in capsys.readouterr().err
+
+
 def test_check_mode_reports_price_and_balance_and_orders_nothing(sandbox, capsys):
     args, account = connect(sandbox, "vpscrypto", balance_usd=10, **VPSCRYPTO_ORDER)
 
