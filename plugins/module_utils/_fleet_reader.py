@@ -10,6 +10,8 @@ provider adapters, so the client's retry rule (429 with Retry-After, backoff) ap
 from __future__ import annotations
 
 import concurrent.futures
+import threading
+import traceback
 
 from ._providers import PROVIDERS, build_adapter, provider_api_url
 from ._redact import redact_text
@@ -56,23 +58,31 @@ class FleetReader(object):
     :param accounts: the :class:`Account` objects to read, in the order given by the user
     :param max_workers: how many requests may be in flight at once (1 reads sequentially)
     :param adapter_factory: ``build_adapter``-compatible callable (tests pass a fake)
+    :param trace: optional callable receiving the (key-scrubbed) traceback of each failed call
     :param client_options: passed to the factory (timeout, retries, validate_certs, log)
     """
 
-    def __init__(self, accounts, max_workers=16, adapter_factory=build_adapter, **client_options):
+    def __init__(self, accounts, max_workers=16, adapter_factory=build_adapter, trace=None, **client_options):
         self.accounts = list(accounts)
         self.max_workers = max(1, int(max_workers))
         self._factory = adapter_factory
+        self._trace = trace
         self._client_options = client_options
         self._adapters = {}
+        self._adapters_lock = threading.Lock()
 
     def adapter(self, account):
-        """The account's adapter, built once; its connection pool is sized to ``max_workers``."""
-        if account.name not in self._adapters:
-            self._adapters[account.name] = self._factory(
-                account.provider, api_key=account.api_key, api_url=account.api_url,
-                pool_maxsize=self.max_workers, **self._client_options)
-        return self._adapters[account.name]
+        """The account's adapter, built once; its connection pool is sized to ``max_workers``.
+
+        Built under a lock: a second adapter for one account would leak its session and its
+        requests would be missing from :meth:`request_count`.
+        """
+        with self._adapters_lock:
+            if account.name not in self._adapters:
+                self._adapters[account.name] = self._factory(
+                    account.provider, api_key=account.api_key, api_url=account.api_url,
+                    pool_maxsize=self.max_workers, **self._client_options)
+            return self._adapters[account.name]
 
     def request_count(self):
         """How many HTTP requests the accounts' clients have sent so far."""
@@ -80,13 +90,12 @@ class FleetReader(object):
 
     def list_servers(self):
         """``({account name: [server, ...]}, [AccountReadError, ...])``, every account read concurrently."""
-        for account in self.accounts:  # built here, on one thread, so workers never race on the dict
-            self.adapter(account)
+        self._build_adapters(self.accounts)
         results, failures = {}, []
         outcomes = self._run_all([(self._list_one, account) for account in self.accounts])
-        for account, (servers, error) in zip(self.accounts, outcomes):
+        for account, (servers, error, details) in zip(self.accounts, outcomes):
             if error is not None:
-                failures.append(AccountReadError(account, redact_text(error, (account.api_key,))))
+                failures.append(AccountReadError(account, self._failure_text(account, error, details)))
             else:
                 results[account.name] = servers
         return results, failures
@@ -98,16 +107,29 @@ class FleetReader(object):
         One failed read never stops the others.
         """
         targets = list(targets)
+        self._build_adapters(account for account, dummy in targets)
         outcomes = self._run_all([(self._credentials_one, target) for target in targets])
         found, failed = {}, {}
-        for (account, server_id), (credentials, error) in zip(targets, outcomes):
+        for (account, server_id), (credentials, error, details) in zip(targets, outcomes):
             if error is not None:
-                failed[(account.name, server_id)] = redact_text(error, (account.api_key,))
+                failed[(account.name, server_id)] = self._failure_text(account, error, details)
             else:
                 found[(account.name, server_id)] = credentials
         return found, failed
 
     # -- workers --------------------------------------------------------------------------
+
+    def _build_adapters(self, accounts):
+        # On the calling thread, before any worker starts: a cached run reads credentials without
+        # listing first, and building an adapter (TLS context, session) is slow enough to race.
+        for account in accounts:
+            self.adapter(account)
+
+    def _failure_text(self, account, error, details):
+        """The error text for a message, scrubbed of the account's key; the traceback goes to ``trace``."""
+        if self._trace:
+            self._trace(redact_text(details, (account.api_key,)))
+        return redact_text(error, (account.api_key,))
 
     def _list_one(self, account):
         return self.adapter(account).list_servers()
@@ -117,22 +139,31 @@ class FleetReader(object):
         return self.adapter(account).get_credentials(server_id)
 
     def _run_all(self, calls):
-        """Run ``(function, argument)`` calls on the pool; ``(result, error text)`` per call, in order.
+        """Run ``(function, argument)`` calls on the pool; ``(result, error, traceback)`` per call, in order.
 
         Errors are caught per call and turned into text (ApiError's text is already scrubbed of
-        the key), so one failure is reported on the main thread without losing the rest.
+        the key), so one failure is reported on the main thread without losing the rest; the full
+        traceback goes to ``trace``. Anything that escapes (Ctrl-C while waiting) cancels the calls
+        still queued instead of waiting for all of them.
         """
         if not calls:
             return []
         if self.max_workers == 1:
-            return [_outcome(function, argument) for function, argument in calls]
-        with concurrent.futures.ThreadPoolExecutor(max_workers=min(self.max_workers, len(calls))) as pool:
-            futures = [pool.submit(_outcome, function, argument) for function, argument in calls]
-            return [future.result() for future in futures]
+            outcomes = [_outcome(function, argument) for function, argument in calls]
+        else:
+            with concurrent.futures.ThreadPoolExecutor(max_workers=min(self.max_workers, len(calls))) as pool:
+                futures = [pool.submit(_outcome, function, argument) for function, argument in calls]
+                try:
+                    outcomes = [future.result() for future in futures]
+                except BaseException:
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    raise
+        return outcomes
 
 
 def _outcome(function, argument):
+    """``(result, None, None)``, or ``(None, error text, traceback text)`` when the call raised."""
     try:
-        return function(argument), None
+        return function(argument), None, None
     except Exception as exc:  # pylint: disable=broad-except  # reported per call, never swallowed
-        return None, str(exc) or type(exc).__name__
+        return None, str(exc) or type(exc).__name__, traceback.format_exc()

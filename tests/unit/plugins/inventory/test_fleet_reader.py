@@ -5,6 +5,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._fleet_hosts import name_hosts, server_variables
@@ -36,6 +39,80 @@ def test_an_accounts_repr_and_errors_never_show_its_key():
 def test_an_unknown_provider_is_refused_with_the_valid_ones():
     with pytest.raises(ValueError, match="valid choices: otwa, vpscrypto"):
         Account("x", "hetzner", "k")
+
+
+class CountingClient(object):
+    """The part of ApiClient the reader looks at: how many requests were sent."""
+
+    def __init__(self):
+        self.request_count = 0
+        self.lock = threading.Lock()
+
+    def count(self):
+        with self.lock:
+            self.request_count += 1
+
+
+class SlowToBuildAdapters(object):
+    """An adapter factory that takes a while per adapter, like building a TLS session does."""
+
+    def __init__(self, interrupt_on=None):
+        self.built = 0
+        self.reads = []
+        self.interrupt_on = interrupt_on
+
+    def __call__(self, provider, **options):
+        time.sleep(0.05)
+        self.built += 1
+        factory, client = self, CountingClient()
+
+        class Adapter(object):
+            def __init__(self):
+                self.client = client
+
+            def get_credentials(self, server_id):
+                client.count()
+                factory.reads.append(server_id)
+                time.sleep(0.01)
+                if server_id == factory.interrupt_on:
+                    raise KeyboardInterrupt()
+                return {"username": "root", "password": "pw"}
+
+        return Adapter()
+
+
+def test_reading_credentials_without_listing_first_builds_one_adapter_per_account():
+    # A cached run goes straight to the credentials; its workers must not each build an adapter.
+    factory = SlowToBuildAdapters()
+    account = Account("shop", "vpscrypto", "k1")
+    reader = FleetReader([account], max_workers=8, adapter_factory=factory)
+
+    found, dummy = reader.read_credentials([(account, str(n)) for n in range(20)])
+
+    assert factory.built == 1
+    assert len(found) == 20 and reader.request_count() == 20
+
+
+def test_an_interrupt_while_waiting_cancels_the_reads_still_queued():
+    factory = SlowToBuildAdapters(interrupt_on="0")
+    account = Account("shop", "vpscrypto", "k1")
+    reader = FleetReader([account], max_workers=2, adapter_factory=factory)
+
+    with pytest.raises(KeyboardInterrupt):
+        reader.read_credentials([(account, str(n)) for n in range(100)])
+
+    assert len(factory.reads) < 10
+
+
+def test_a_failed_read_gives_its_traceback_to_trace_without_the_key():
+    traces = []
+    account = Account("lab", "otwa", "otwa_supersecretkey")
+
+    dummy, failures = FleetReader([account], adapter_factory=FakeFleet(), trace=traces.append).list_servers()
+
+    assert len(failures) == 1 and len(traces) == 1
+    assert "Traceback" in traces[0] and "invalid API key" in traces[0]
+    assert "otwa_supersecretkey" not in traces[0] + str(failures[0])
 
 
 def test_name_hosts_keeps_every_server_and_renames_all_but_the_first():
