@@ -111,7 +111,11 @@ class VpsModule(object):
         raise ModuleFailure("%s does not implement execute()" % type(self).__name__)
 
     def run(self):
-        """Check capabilities, execute, and exit with the result (or fail with a clear message)."""
+        """Check capabilities, execute, and exit with the result (or fail with a clear message).
+
+        A failure keeps what the run already did (``changed``, the server, a one-time password):
+        an order that timed out while waiting was still placed, and a re-run must know it.
+        """
         try:
             for operation in self.required_operations():
                 require(self.provider, operation)
@@ -119,19 +123,26 @@ class VpsModule(object):
                 self.require_api_key()
             self.execute()
         except OperationNotOffered as exc:
-            self.module.fail_json(msg=str(exc), failure={"operation": exc.operation, "provider": exc.provider})
+            self.fail(str(exc), failure={"operation": exc.operation, "provider": exc.provider})
         except InvalidChoice as exc:
-            self.module.fail_json(msg=str(exc), choices=exc.choices)
+            self.fail(str(exc), choices=exc.choices)
         except WaitTimeout as exc:
             extra = {}
             if isinstance(exc.last, dict) and self.represent:
                 extra[self.represent] = exc.last
-            self.module.fail_json(msg=str(exc), **extra)
+            self.fail(str(exc), **extra)
         except ApiError as exc:
             self.fail_api(exc)
         except ModuleFailure as exc:
-            self.module.fail_json(msg=exc.msg, **exc.result)
+            self.fail(exc.msg, **exc.result)
         self.exit()
+
+    def fail(self, msg, **extra):
+        """fail_json with ``msg``, the result gathered so far, and ``extra`` on top of it."""
+        result = dict(self.result)
+        result.update(extra)
+        result.pop("msg", None)
+        self.module.fail_json(msg=msg, **result)
 
     def fail_api(self, error, msg=None):
         """fail_json for an ApiError, with hints for the statuses users meet most."""
@@ -143,7 +154,7 @@ class VpsModule(object):
         text = "%s%s" % (error, hint)
         if msg:
             text = "%s: %s" % (msg, text)
-        self.module.fail_json(msg=text, failure=error.to_failure(), exception=traceback.format_exc())
+        self.fail(text, failure=error.to_failure(), exception=traceback.format_exc())
 
     def exit(self):
         if self.module._diff and (self.before is not None or self.after is not None):

@@ -17,6 +17,8 @@ PLAN_KEYS = ("slug", "id", "name")
 LOCATION_KEYS = ("slug", "name")
 OS_KEYS = ("slug", "name")
 TOPUP_HINT = "top up with vpsfleet.cloud.vps_topup"
+# VPSCrypto's order schema: root_password minLength.
+MIN_ROOT_PASSWORD_LENGTH = 10
 
 
 def check_order_options(provider, params):
@@ -27,6 +29,11 @@ def check_order_options(provider, params):
         if params.get("hostname") and params.get("name") and params["hostname"] != params["name"]:
             raise ModuleFailure("on VPSCrypto the name is the server's hostname: omit hostname or set it to %r"
                                 % params["name"])
+    password = params.get("root_password")
+    if provider == "vpscrypto" and password is not None and len(password) < MIN_ROOT_PASSWORD_LENGTH:
+        # The length only: the value itself never appears in a message.
+        raise ModuleFailure("root_password is too short: VPSCrypto accepts at least %d characters, it has %d"
+                            % (MIN_ROOT_PASSWORD_LENGTH, len(password)))
     if provider == "otwa" and params.get("root_password"):
         raise ModuleFailure("Otwa Cloud generates the root password itself; root_password is only accepted "
                             "for VPSCrypto (read Otwa's password from the result or with vps_server_info)")

@@ -43,6 +43,11 @@ options:
   wait:
     description:
       - Wait until the server reports the target status (V(running) for V(started) and V(restarted)).
+      - For V(restarted), first wait (up to 30 seconds) for the reboot to show, as a status other than
+        V(running) or a new update time, so that a server still running from before the reboot is not
+        taken for a rebooted one; a warning says so when the provider showed no sign of it.
+      - A server still provisioning is waited for until it runs before V(stopped) or V(restarted) acts on it;
+        with O(wait=false) such a task fails instead, as the provider refuses power actions then.
     type: bool
     default: true
   wait_timeout:
@@ -91,9 +96,12 @@ action:
   sample: stop
 """
 
+import time
+
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._base import ModuleFailure, VpsModule
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._server_lookup import require_server
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._server_wait import wait_for_server
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._wait import WaitTimeout
 
 # state -> (API action, status it leads to)
 POWER_STATES = {
@@ -101,6 +109,9 @@ POWER_STATES = {
     "stopped": ("stop", "stopped"),
     "restarted": ("reboot", "running"),
 }
+# How long a reboot may take to show in the API (the action is only queued) before waiting for
+# "running" goes on without that sign.
+REBOOT_VISIBLE_WITHIN = 30.0
 
 
 def power_action_needed(state, status):
@@ -120,6 +131,7 @@ class PowerModule(VpsModule):
 
     def execute(self):
         state = self.params["state"]
+        deadline = time.monotonic() + self.params["wait_timeout"]
         server = require_server(self.adapter, server_id=self.params["id"], name=self.params["name"])
         if server["status"] == "suspended":
             raise ModuleFailure("server %s is suspended by the provider; power actions are refused" % server["id"],
@@ -127,16 +139,49 @@ class PowerModule(VpsModule):
         action = power_action_needed(state, server["status"])
         target = POWER_STATES[state][1]
         self.result.update(action=action, server=server)
-        if action is not None:
-            self.mark_changed()
-            self.set_diff(server, dict(server, status=target))
-            if self.check_mode:
-                return
-            self.adapter.power(server["id"], action)
-        if self.params["wait"] and not self.check_mode:
-            self.result["server"] = wait_for_server(self.adapter, server["id"], target, self.params["wait_timeout"])
-            if action is not None:
-                self.set_diff(server, self.result["server"])
+        if action is None:
+            if self.params["wait"] and not self.check_mode:
+                self.result["server"] = wait_for_server(self.adapter, server["id"], target, remaining(deadline))
+            return
+        self.mark_changed()
+        self.set_diff(server, dict(server, status=target))
+        if self.check_mode:
+            return
+        if server["status"] == "provisioning":
+            server = self.wait_until_provisioned(server, action, deadline)
+        self.adapter.power(server["id"], action)
+        if not self.params["wait"]:
+            return
+        if action == "reboot":
+            self.wait_until_reboot_shows(server, deadline)
+        self.result["server"] = wait_for_server(self.adapter, server["id"], target, remaining(deadline))
+        self.set_diff(server, self.result["server"])
+
+    def wait_until_provisioned(self, server, action, deadline):
+        """The provider refuses power actions while a server is provisioning: wait for it to run."""
+        if not self.params["wait"]:
+            raise ModuleFailure("server %s is still provisioning; the provider refuses %s until it runs "
+                                "(set wait=true to wait for it)" % (server["id"], action), server=server)
+        return wait_for_server(self.adapter, server["id"], "running", remaining(deadline))
+
+    def wait_until_reboot_shows(self, server, deadline):
+        """Wait for a sign that the queued reboot happened: a status change or a new update time."""
+        before = (server.get("provider_data") or {}).get("updatedAt")
+
+        def rebooting(seen):
+            return seen is None or seen["status"] != "running" or (
+                (seen.get("provider_data") or {}).get("updatedAt") != before)
+
+        try:
+            wait_for_server(self.adapter, server["id"], "rebooting", min(REBOOT_VISIBLE_WITHIN, remaining(deadline)),
+                            done=rebooting)
+        except WaitTimeout:
+            self.module.warn("server %s showed no sign of the reboot within %ds (the provider queues it); "
+                             "it is running, but may not have rebooted yet" % (server["id"], REBOOT_VISIBLE_WITHIN))
+
+
+def remaining(deadline):
+    return max(0.0, deadline - time.monotonic())
 
 
 def main():

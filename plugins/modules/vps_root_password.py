@@ -72,9 +72,14 @@ class RootPasswordModule(VpsModule):
         if self.check_mode:
             return
         answer = self.adapter.reset_password(server["id"])
-        if not answer.get("success") or not answer.get("password"):
+        if not answer.get("success"):
             raise ModuleFailure("the guest agent did not rotate the root password of server %s: %s" % (
                 server["id"], answer.get("message") or "no reason given"), changed=False, server=server)
+        if not answer.get("password"):
+            # Rotated, but the answer lost the new password: it can still be read back.
+            raise ModuleFailure("the root password of server %s was rotated, but the answer did not carry the new "
+                                "password; read it with vpsfleet.cloud.vps_server_info and include_credentials=true"
+                                % server["id"], server=server)
         self.result["root_password"] = answer["password"]
 
 

@@ -166,7 +166,10 @@ RETURN = r"""
 server:
   description:
     - The server in the common model. In check mode, for an order, the server the order would make
-      (without id, status or IP). After O(state=absent), the terminated server, or null if there was none.
+      (without id, status or IP). After O(state=absent), the terminated server (with O(wait=false), as
+      last seen before termination was requested), or null if there was none.
+    - When the task fails after it ordered, renamed or reinstalled the server (for example the wait timed
+      out), the failed result still carries RV(server), RV(root_password) and C(changed=true).
   returned: always
   type: dict
   contains:
@@ -297,8 +300,12 @@ class ServerModule(VpsModule):
             message = insufficient_balance_message(order["price"], balance, with_addons=bool(order["request"].get("addons")))
             raise ModuleFailure(message, failure=exc.to_failure(),
                                 price_usd=usd(order["price"]), balance_usd=balance)
+        # Recorded before waiting: should the wait fail, the task still reports the paid order.
+        self.record_order(server, password)
         server = self.wait_until_ready(server)
-        password = password or self.generated_password(server)
+        self.record_order(server, password or self.generated_password(server))
+
+    def record_order(self, server, password):
         if password:
             self.result["root_password"] = password
         self.set_diff({}, server)
@@ -323,6 +330,8 @@ class ServerModule(VpsModule):
             self.module.warn(warning)
         before, name = server, self.params["name"]
         if name and server["name"] != name:
+            if self.adapter.offers("rename_server"):
+                self.refuse_taken_name(server, name)
             if not self.adapter.offers("rename_server"):
                 self.module.warn("%s cannot rename servers; server %s keeps the name %r" % (
                     self.provider_label, server["id"], server["name"]))
@@ -339,11 +348,21 @@ class ServerModule(VpsModule):
         self.set_diff(before, server)
         self.result["server"] = server
 
+    def refuse_taken_name(self, server, name):
+        """Renaming onto another live server's name would make both unaddressable by name."""
+        taken = find_server(self.adapter, name=name)
+        if taken is not None and taken["id"] != server["id"]:
+            raise ModuleFailure("cannot rename server %s to %r: server %s already has that name" % (
+                server["id"], name, taken["id"]), server=server)
+
     # -- rebuilt ----------------------------------------------------------------------------
 
     def rebuild(self, server):
         if server is None or server["status"] == "terminated":
             raise ModuleFailure("no server to rebuild: %s" % describe_target(self.params))
+        if server["status"] == "suspended":
+            raise ModuleFailure("server %s is suspended by the provider; it cannot be reinstalled" % server["id"],
+                                server=server)
         os_item = resolve_choice("os", self.params["os"], self.adapter.catalog()["os"], OS_KEYS)
         self.mark_changed()
         after = dict(server, os=os_item["slug"], status="provisioning")
@@ -357,6 +376,7 @@ class ServerModule(VpsModule):
                                           idempotency_key=new_idempotency_key())
         except ApiError as exc:
             self.fail_forbidden(exc, "reinstalling server %s" % server["id"])
+        self.result["server"] = after
         rebuilt = self.wait_until_ready(after, lambda seen: reached(seen, "running") and seen["os"] in (None, os_item["slug"]))
         password = self.generated_password(rebuilt)
         if password:
@@ -397,8 +417,15 @@ class ServerModule(VpsModule):
         return server
 
     def generated_password(self, server):
-        """Otwa's generated password, read from /credentials once the server runs."""
-        if self.provider != "otwa" or server.get("status") != "running":
+        """The provider-generated password when the order answer did not carry it.
+
+        Otwa never returns it with the order: it is read from /credentials once the server runs.
+        VPSCrypto returns it with the order, except when that answer was lost and the order was
+        recovered from the server list; then /credentials has it (unless the user chose it).
+        """
+        if self.provider == "vpscrypto" and self.params["root_password"]:
+            return None
+        if self.provider == "otwa" and server.get("status") != "running":
             return None
         return self.adapter.get_credentials(server["id"]).get("password")
 

@@ -50,7 +50,8 @@ options:
     default: false
   include_credentials:
     description:
-      - Add each server's root credentials under C(credentials) (read concurrently for many servers).
+      - Add each server's root credentials under C(credentials) (read concurrently for many servers;
+        null for a terminated server).
       - Register the result with C(no_log) set to V(true).
     type: bool
     default: false
@@ -63,6 +64,7 @@ options:
     description:
       - Wait until every selected server has this status (V(running) also needs an IP; V(terminated) also
         counts a server that is gone). One list request per polling round, however many servers.
+      - When O(id) or O(name) selects no server the task fails; when the filters select none it warns.
     type: str
     choices: [running, stopped, terminated]
   wait_for_ssh:
@@ -204,11 +206,20 @@ class ServerInfoModule(VpsModule):
         if wait_for:
             servers = self.wait_for_all(servers, wait_for, deadline)
         if self.params["include_credentials"]:
-            servers = with_credentials(self.adapter, servers)
+            servers = self.with_credentials(servers)
         if self.params["include_stats"]:
-            stats = map_concurrently(lambda server: self.adapter.get_stats(server["id"]), servers)
+            # The API serves stats only for running servers; the others get null without a request.
+            stats = map_concurrently(
+                lambda server: self.adapter.get_stats(server["id"]) if server["status"] == "running" else None,
+                servers)
             servers = [dict(server, stats=item) for server, item in zip(servers, stats)]
         self.result["servers"] = servers
+
+    def with_credentials(self, servers):
+        """Credentials for every live server; a terminated one has none to read (null)."""
+        live = with_credentials(self.adapter, [server for server in servers if server["status"] != "terminated"])
+        by_id = dict((server["id"], server) for server in live)
+        return [by_id.get(server["id"], dict(server, credentials=None)) for server in servers]
 
     def select_servers(self):
         if self.params["id"]:
@@ -228,6 +239,14 @@ class ServerInfoModule(VpsModule):
                 return False
         return True
 
+    def nothing_to_wait_for(self, status):
+        """A wait that selects no server would pass at once; that hides a typo or a missing order."""
+        if self.params["id"] or self.params["name"]:
+            raise ModuleFailure("no server to wait for: %s matches no %sserver" % (
+                "id %s" % self.params["id"] if self.params["id"] else "name %r" % self.params["name"],
+                "" if status == "terminated" else "live "), servers=[])
+        self.module.warn("wait_for=%s: no server matches the filters, so there was nothing to wait for" % status)
+
     def accepted(self, option, section, keys):
         # The catalog is read once, and only when a plan or location filter is given.
         if option not in self._accepted:
@@ -235,6 +254,8 @@ class ServerInfoModule(VpsModule):
         return self._accepted[option]
 
     def wait_for_all(self, servers, status, deadline):
+        if not servers:
+            self.nothing_to_wait_for(status)
         try:
             return wait_for_servers(self.adapter, servers, status, max(0.0, deadline - time.monotonic()),
                                     ssh=self.params["wait_for_ssh"])

@@ -37,6 +37,7 @@ options:
   next:
     description:
       - The dashboard path to land on after login, starting with C(/) (for example V(/dashboard/billing)).
+      - Another host (C(//host), C(/\\host)), blanks and control characters are refused.
     type: str
 notes:
   - A link is a short-lived login, not account state, so the task never reports a change.
@@ -84,9 +85,11 @@ def check_next_path(next_path):
     """Fail unless ``next_path`` is unset or a path starting with ``/`` (not ``//``, another host)."""
     if next_path is None:
         return
-    if not next_path.startswith("/") or next_path.startswith("//"):
+    # Browsers read "/\\host" as "//host"; control characters and blanks can smuggle the same.
+    unsafe = "\\" in next_path or any(ord(char) < 33 or ord(char) == 127 for char in next_path)
+    if not next_path.startswith("/") or next_path.startswith("//") or unsafe:
         raise ModuleFailure("next must be a dashboard path starting with '/' (for example /dashboard/billing), "
-                            "got %r" % next_path)
+                            "without another host, blanks or control characters; got %r" % next_path)
 
 
 class SsoLinkModule(VpsModule):

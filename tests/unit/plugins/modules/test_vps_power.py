@@ -84,3 +84,38 @@ def test_an_unknown_server_fails_naming_it(sandbox):
     run = run_module(vps_power.main, args)
 
     assert run.failed and run.result["msg"] == "no server with name 'ghost'"
+
+
+def test_a_restart_waits_for_the_queued_reboot_to_happen_not_only_for_running(sandbox):
+    args, name = running_server(sandbox)
+    sandbox.configure(power_delay=0.5)
+    before = run_module(vps_power.main, dict(args, name=name, state="started")).result["server"]
+
+    run = run_module(vps_power.main, dict(args, name=name, state="restarted", wait_timeout=30))
+
+    assert not run.failed, run.result
+    after = run.result["server"]
+    assert after["status"] == "running"
+    assert after["provider_data"]["updatedAt"] != before["provider_data"]["updatedAt"]
+
+
+def test_stopping_a_provisioning_server_waits_until_it_runs_then_stops_it(sandbox):
+    args = connect_args(sandbox, "otwa")
+    sandbox.configure(provision_delay=0.3)
+    sandbox.seed_servers(args["api_key"], 1, name_prefix="new", status="provisioning")
+
+    run = run_module(vps_power.main, dict(args, name="new-0001", state="stopped", wait_timeout=30))
+
+    assert not run.failed, run.result
+    assert run.result["server"]["status"] == "stopped"
+
+
+def test_stopping_a_provisioning_server_without_wait_fails_and_sends_nothing(sandbox):
+    args = connect_args(sandbox, "otwa")
+    sandbox.configure(provision_delay=30)
+    sandbox.seed_servers(args["api_key"], 1, name_prefix="new", status="provisioning")
+
+    run = run_module(vps_power.main, dict(args, name="new-0001", state="stopped", wait=False))
+
+    assert run.failed and "still provisioning" in run.result["msg"]
+    assert api_requests(sandbox, "POST") == []

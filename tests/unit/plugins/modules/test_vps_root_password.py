@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._otwa import OtwaAdapter
 from ansible_collections.vpsfleet.cloud.plugins.modules import vps_root_password, vps_server_info
 from ansible_collections.vpsfleet.cloud.tests.unit.plugins.modules._lifecycle_sandbox import (  # noqa: F401  pylint: disable=unused-import
     api_requests, connect, connect_args, sandbox, sandbox_process)
@@ -60,3 +61,13 @@ def test_vpscrypto_cannot_rotate_and_nothing_is_sent(sandbox):
 
     assert run.failed and "VPSCrypto does not offer rotating the root password" in run.result["msg"]
     assert api_requests(sandbox) == []
+
+
+def test_a_rotation_whose_answer_lacks_the_password_is_a_change_that_points_to_the_credentials(sandbox, monkeypatch):
+    args = seeded(sandbox)
+    monkeypatch.setattr(OtwaAdapter, "reset_password", lambda self, server_id: {"success": True})
+
+    run = run_module(vps_root_password.main, args)
+
+    assert run.failed and run.result["changed"] is True
+    assert "was rotated" in run.result["msg"] and "include_credentials" in run.result["msg"]

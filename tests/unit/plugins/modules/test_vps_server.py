@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.vpsfleet.cloud.plugins.modules import vps_server
+from ansible_collections.vpsfleet.cloud.plugins.modules import vps_server, vps_server_info
 from ansible_collections.vpsfleet.cloud.tests.unit.plugins.modules._lifecycle_sandbox import (  # noqa: F401  pylint: disable=unused-import
     api_requests, charges, connect, connect_args, mutating_requests, order_directly, sandbox, sandbox_process)
 from ansible_collections.vpsfleet.cloud.tests.unit.plugins.modules._run import run_module
@@ -204,6 +204,53 @@ def test_a_lost_vpscrypto_order_answer_is_looked_up_by_name_not_ordered_again(sa
     assert not run.failed, run.result
     assert api_requests(sandbox, "POST") == ["POST /servers"]
     assert len(sandbox.servers()) == 1 and len(charges(sandbox, account)) == 1
+
+
+def test_a_recovered_vpscrypto_order_still_returns_the_generated_password(sandbox):
+    args = connect_args(sandbox, "vpscrypto", **VPSCRYPTO_ORDER)
+    sandbox.configure(faults=[{"method": "POST", "path": "^/servers$", "kind": "drop_after_effect", "times": 1}])
+
+    run = run_module(vps_server.main, args)
+
+    server_id = run.result["server"]["id"]
+    assert "GET /servers/%s/credentials" % server_id in api_requests(sandbox)
+    connection = dict((key, args[key]) for key in ("provider", "api_key", "api_url"))
+    info = run_module(vps_server_info.main, dict(connection, id=server_id, include_credentials=True))
+    assert run.result["root_password"] == info.result["servers"][0]["credentials"]["password"]
+
+
+def test_a_wait_that_times_out_after_ordering_still_reports_the_change_and_the_password(sandbox):
+    args, account = connect(sandbox, "vpscrypto", wait_timeout=1, **VPSCRYPTO_ORDER)
+    sandbox.configure(provision_delay=30)
+
+    run = run_module(vps_server.main, args)
+
+    assert run.failed and "timed out" in run.result["msg"]
+    assert run.result["changed"] is True
+    assert run.result["server"]["id"] == str(sandbox.servers()[0]["id"])
+    assert run.result["root_password"]
+    assert len(charges(sandbox, account)) == 1
+
+
+def test_a_root_password_shorter_than_vpscrypto_accepts_fails_before_any_request(sandbox):
+    args = connect_args(sandbox, "vpscrypto", root_password="short", **VPSCRYPTO_ORDER)
+
+    run = run_module(vps_server.main, args)
+
+    assert run.failed and "at least 10 characters, it has 5" in run.result["msg"]
+    assert "short" not in run.result["msg"]
+    assert api_requests(sandbox) == []
+
+
+def test_renaming_onto_the_name_of_another_server_fails_and_renames_nothing(sandbox):
+    args = connect_args(sandbox, "otwa", wait=False, **OTWA_ORDER)
+    first = run_module(vps_server.main, args).result["server"]
+    run_module(vps_server.main, dict(args, name="api-2"))
+
+    run = run_module(vps_server.main, dict(args, id=first["id"], name="api-2"))
+
+    assert run.failed and "already has that name" in run.result["msg"]
+    assert api_requests(sandbox, "PATCH") == []
 
 
 def test_terminating_without_the_destroy_scope_says_which_scope_is_missing(sandbox):

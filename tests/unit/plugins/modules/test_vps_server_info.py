@@ -108,6 +108,48 @@ def test_a_wait_that_times_out_names_the_servers_still_waiting(sandbox):
     assert run.result["servers"][0]["name"] == "idle-0001"
 
 
+def test_a_wait_for_a_name_that_matches_no_server_fails_instead_of_passing(sandbox):
+    args = connect_args(sandbox, "otwa", name="typo", wait_for="running", wait_timeout=5)
+
+    run = run_module(vps_server_info.main, args)
+
+    assert run.failed and run.result["msg"] == "no server to wait for: name 'typo' matches no live server"
+
+
+def test_a_wait_whose_filters_match_no_server_warns(sandbox, capsys):
+    args = connect_args(sandbox, "otwa", plan="Cloud S", wait_for="running", wait_timeout=5)
+
+    run = run_module(vps_server_info.main, args)
+
+    assert not run.failed and run.result["servers"] == []
+    assert "no server matches the filters, so there was nothing to wait for" in capsys.readouterr().err
+
+
+def test_stats_are_read_only_for_running_servers(sandbox):
+    args = connect_args(sandbox, "otwa")
+    sandbox.seed_servers(args["api_key"], 1, name_prefix="up")
+    stopped_id = sandbox.seed_servers(args["api_key"], 1, name_prefix="down", status="stopped")["ids"][0]
+
+    run = run_module(vps_server_info.main, dict(args, include_stats=True))
+
+    stats = dict((server["name"], server["stats"]) for server in run.result["servers"])
+    assert stats["down-0002"] is None and stats["up-0001"]
+    assert "GET /servers/%s/stats" % stopped_id not in api_requests(sandbox)
+
+
+def test_terminated_servers_have_no_credentials_to_read(sandbox):
+    args = connect_args(sandbox, "otwa", include_credentials=True, include_terminated=True)
+    sandbox.seed_servers(args["api_key"], 1, name_prefix="live")
+    gone_id = sandbox.seed_servers(args["api_key"], 1, name_prefix="gone", status="terminated")["ids"][0]
+
+    run = run_module(vps_server_info.main, args)
+
+    assert not run.failed, run.result
+    credentials = dict((server["name"], server["credentials"]) for server in run.result["servers"])
+    assert credentials["gone-0002"] is None and credentials["live-0001"]["password"]
+    assert "GET /servers/%s/credentials" % gone_id not in api_requests(sandbox)
+
+
 @pytest.fixture
 def listening_port():
     with socket.socket() as listener:

@@ -35,7 +35,8 @@ def test_a_server_link_is_minted_for_the_named_server(sandbox):
     assert "POST /servers/%s/sso" % server_id in api_requests(sandbox)
 
 
-@pytest.mark.parametrize("next_path", ["dashboard", "https://evil.example/", "//evil.example/"])
+@pytest.mark.parametrize("next_path", ["dashboard", "https://evil.example/", "//evil.example/",
+                                       "/\\evil.example/", "/ /evil.example", "/dash\nboard"])
 def test_a_next_path_that_does_not_start_with_one_slash_fails_before_any_request(sandbox, next_path):
     args = connect_args(sandbox, "otwa", next=next_path)
 
