@@ -26,12 +26,17 @@ USDC_BASE_UNITS_PER_DOLLAR = 10 ** USDC_DECIMALS
 # server allows, and start it a minute in the past so a slow local clock does not void it.
 MAX_AUTHORIZATION_SECONDS = 300
 CLOCK_SKEW_SECONDS = 60
+# A requirement allowing longer is refused, not just capped: settling takes seconds, so an
+# hour-long window says the 402 was not written for a short-lived payment.
+MAX_ACCEPTED_TIMEOUT_SECONDS = 3600
 
 ZERO_ADDRESS = "0x" + "0" * 40
 REDACTED = "********"
 
 PAYMENT_REQUIRED_HEADER = "PAYMENT-REQUIRED"
 PAYMENT_HEADER_BY_VERSION = {1: "X-PAYMENT", 2: "PAYMENT-SIGNATURE"}
+# Where each version puts the required amount; a requirement must use its own version's field.
+AMOUNT_FIELD_BY_VERSION = {1: "maxAmountRequired", 2: "amount"}
 # The reference client reads the v2 name first, then the v1 one.
 SETTLEMENT_HEADERS = ("PAYMENT-RESPONSE", "X-PAYMENT-RESPONSE")
 
@@ -107,20 +112,29 @@ class PaymentRequired:
 class SignedPayment:
     """A signed payment, ready to send as ``{header_name: header_value}``.
 
-    The header value is itself a usable authorization to move the wallet's money, so ``repr``
-    shows who pays how much to whom, never the header or the signature.
+    The header value is itself a usable authorization to move the wallet's money, and so is the
+    signature with the authorization fields next to it, so ``repr`` shows who pays how much to
+    whom, never the header or the signature.
     """
 
-    def __init__(self, header_name, header_value, payer, authorization, network):
+    def __init__(self, header_name, header_value, payer, authorization, network, signature):
         self.header_name = header_name
         self.header_value = header_value
         self.payer = payer
         self.authorization = authorization
         self.network = network
+        self.signature = signature
 
     def headers(self):
         """Return the request header that carries the payment."""
         return {self.header_name: self.header_value}
+
+    def secrets(self):
+        """Return the values to hide from every output: the whole header and the bare signature.
+
+        A server may echo the decoded payload, so the signature can appear without its header.
+        """
+        return (self.header_value, self.signature)
 
     def __repr__(self):
         return "SignedPayment(header_name=%r, payer=%r, to=%r, value=%r, network=%r)" % (
@@ -234,9 +248,10 @@ def _format_usdc(base_units):
     return "%d.%06d" % divmod(base_units, USDC_BASE_UNITS_PER_DOLLAR)
 
 
-def _required_base_units(requirement):
-    """Return the amount a requirement asks for (v2 ``amount``, v1 ``maxAmountRequired``)."""
-    raw = requirement.get("amount", requirement.get("maxAmountRequired"))
+def _required_base_units(requirement, x402_version):
+    """Return the amount a requirement asks for, from its version's field (v1
+    ``maxAmountRequired``, v2 ``amount``), or None when that field is missing or malformed."""
+    raw = requirement.get(AMOUNT_FIELD_BY_VERSION[x402_version])
     if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0:
         return raw
     if isinstance(raw, str) and _BASE_UNITS_RE.match(raw):
@@ -286,10 +301,12 @@ def _refusal_reason(requirement, x402_version, wanted_units, amount_usd, allow_t
         if field in extra and extra[field] != known:
             return "the EIP-712 domain %s %r does not match USDC on %s (%r)" % (
                 field, extra[field], network_name, known)
-    offered_units = _required_base_units(requirement)
+    amount_field = AMOUNT_FIELD_BY_VERSION[x402_version]
+    if amount_field not in requirement:
+        return "the requirement has no %r, where x402 v%d puts the amount" % (amount_field, x402_version)
+    offered_units = _required_base_units(requirement, x402_version)
     if offered_units is None:
-        return "the required amount %r is not a whole number of base units" % (
-            requirement.get("amount", requirement.get("maxAmountRequired")),)
+        return "the required amount %r is not a whole number of base units" % (requirement[amount_field],)
     if offered_units != wanted_units:
         return "the requirement asks for %s USDC (%d base units) but the top-up is for %s USD" % (
             _format_usdc(offered_units), offered_units, amount_usd)
@@ -303,6 +320,9 @@ def _refusal_reason(requirement, x402_version, wanted_units, amount_usd, allow_t
     timeout = requirement.get("maxTimeoutSeconds")
     if isinstance(timeout, bool) or not isinstance(timeout, int) or timeout <= 0:
         return "maxTimeoutSeconds %r is not a positive number of seconds" % (timeout,)
+    if timeout > MAX_ACCEPTED_TIMEOUT_SECONDS:
+        return "maxTimeoutSeconds %d is longer than the %d s accepted" % (
+            timeout, MAX_ACCEPTED_TIMEOUT_SECONDS)
     return None
 
 
@@ -312,7 +332,8 @@ def select_requirement(payment_required, amount_usd, allow_testnet=False, expect
     Guards: exact amount (``amount_usd`` x 10^6 base units), scheme ``exact``, EIP-3009 transfer,
     Base mainnet (Sepolia only with ``allow_testnet``), the known USDC contract and EIP-712
     domain, a well-formed non-zero payee equal to ``expected_pay_to`` when given, a positive
-    timeout. Raises ``SpendGuardError`` naming each requirement's failed check otherwise.
+    timeout of at most ``MAX_ACCEPTED_TIMEOUT_SECONDS``. Raises ``SpendGuardError`` naming each
+    requirement's failed check otherwise.
     """
     wanted_units = usd_to_base_units(amount_usd)
     if expected_pay_to is not None and not _ADDRESS_RE.match(str(expected_pay_to)):
@@ -424,7 +445,7 @@ def build_payment(requirement, x402_version, private_key, now=None, nonce=None, 
     authorization = {
         "from": wallet_address(private_key),
         "to": requirement["payTo"],
-        "value": str(_required_base_units(requirement)),
+        "value": str(_required_base_units(requirement, x402_version)),
         "validAfter": str(now - CLOCK_SKEW_SECONDS),
         "validBefore": str(now + lifetime),
         "nonce": _nonce_hex(nonce),
@@ -441,7 +462,7 @@ def build_payment(requirement, x402_version, private_key, now=None, nonce=None, 
     compact = json.dumps(document, separators=(",", ":"))
     return SignedPayment(PAYMENT_HEADER_BY_VERSION[x402_version],
                          base64.b64encode(compact.encode("utf-8")).decode("ascii"),
-                         authorization["from"], authorization, network.v1_name)
+                         authorization["from"], authorization, network.v1_name, signature)
 
 
 def prepare_payment(payment_required, amount_usd, private_key, allow_testnet=False,

@@ -7,25 +7,12 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import sys
 import time
 
 import pytest
 
-try:
-    from ansible_collections.vpsfleet.cloud.plugins.module_utils import _x402
-except ImportError:
-    # Until tests/conftest.py puts the collection on the path, expose the checkout under an
-    # ansible_collections tree ourselves; this does nothing once the import above works.
-    _tree = "/tmp/x402path"
-    _link = os.path.join(_tree, "ansible_collections", "vpsfleet", "cloud")
-    if not os.path.islink(_link):
-        os.makedirs(os.path.dirname(_link), exist_ok=True)
-        os.symlink(os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "..")),
-                   _link)
-    sys.path.insert(0, _tree)
-    from ansible_collections.vpsfleet.cloud.plugins.module_utils import _x402
+from ansible_collections.vpsfleet.cloud.plugins.module_utils import _x402
 
 eth_account = pytest.importorskip("eth_account", reason="signing tests need eth-account")
 from eth_account import Account  # noqa: E402
@@ -173,6 +160,12 @@ TAMPERED_V1_REQUIREMENTS = {
                          "transfer method is 'permit2'"),
     "scheme not exact": (v1_requirement(scheme="upto"), "scheme is 'upto'"),
     "zero timeout": (v1_requirement(maxTimeoutSeconds=0), "maxTimeoutSeconds 0"),
+    "too long a timeout": (v1_requirement(maxTimeoutSeconds=86400),
+                           "maxTimeoutSeconds 86400 is longer than the 3600 s accepted"),
+    "v2 amount field in a v1 answer": (
+        dict((key, value) for key, value in v1_requirement(amount="25000000").items()
+             if key != "maxAmountRequired"),
+        "has no 'maxAmountRequired', where x402 v1 puts the amount"),
     "fractional base units": (v1_requirement(maxAmountRequired="25000000.5"),
                               "not a whole number of base units"),
 }
@@ -207,6 +200,23 @@ def test_absent_domain_fields_take_the_table_values(signing_calls):
                           nonce=VECTOR_NONCE)
     assert signing_calls[0]["domain"] == {"name": "USD Coin", "version": "2", "chainId": 8453,
                                           "verifyingContract": MAINNET_USDC}
+
+
+def test_a_v2_requirement_without_amount_is_refused_even_with_a_v1_amount_field(signing_calls):
+    requirement = dict((key, value) for key, value in v2_requirement(maxAmountRequired="25000000").items()
+                       if key != "amount")
+    with pytest.raises(_x402.SpendGuardError, match="has no 'amount', where x402 v2 puts the amount"):
+        _x402.prepare_payment(_x402.PaymentRequired(2, [requirement]), "25", WALLET_KEY)
+    assert signing_calls == []
+
+
+def test_each_version_reads_only_its_own_amount_field():
+    v1_with_a_stray_amount = v1_requirement(maxAmountRequired="30000000", amount="25000000")
+    with pytest.raises(_x402.SpendGuardError, match="asks for 30.000000 USDC"):
+        _x402.select_requirement(v1_offer(v1_with_a_stray_amount), "25")
+    v2_with_a_stray_amount = v2_requirement(amount="30000000", maxAmountRequired="25000000")
+    with pytest.raises(_x402.SpendGuardError, match="asks for 30.000000 USDC"):
+        _x402.select_requirement(_x402.PaymentRequired(2, [v2_with_a_stray_amount]), "25")
 
 
 def test_an_amount_finer_than_a_micro_dollar_is_refused():
@@ -308,10 +318,17 @@ def test_the_authorization_pays_the_required_amount_to_the_payee_within_a_short_
     assert authorization["validBefore"] == str(VECTOR_NOW + 120)
 
 
-def test_a_long_timeout_is_capped_at_five_minutes_not_refused():
-    offer = v1_offer(v1_requirement(maxTimeoutSeconds=3600))
+def test_a_timeout_up_to_an_hour_is_accepted_but_the_signature_lives_five_minutes_at_most():
+    offer = v1_offer(v1_requirement(maxTimeoutSeconds=_x402.MAX_ACCEPTED_TIMEOUT_SECONDS))
     payment = _x402.prepare_payment(offer, "25", WALLET_KEY, now=VECTOR_NOW)
     assert payment.authorization["validBefore"] == str(VECTOR_NOW + 300)
+
+
+def test_a_timeout_over_an_hour_is_refused_before_signing(signing_calls):
+    offer = v1_offer(v1_requirement(maxTimeoutSeconds=_x402.MAX_ACCEPTED_TIMEOUT_SECONDS + 1))
+    with pytest.raises(_x402.SpendGuardError, match="maxTimeoutSeconds 3601 is longer than the 3600 s accepted"):
+        _x402.prepare_payment(offer, "25", WALLET_KEY, now=VECTOR_NOW)
+    assert signing_calls == []
 
 
 def test_each_payment_gets_a_fresh_32_byte_nonce():
@@ -381,6 +398,12 @@ def test_the_repr_of_a_payment_shows_neither_header_nor_signature():
     assert payment.header_value not in shown
     assert VECTOR_SIGNATURE[2:20] not in shown
     assert WALLET_ADDRESS in shown
+
+
+def test_the_secrets_of_a_payment_are_its_header_and_its_bare_signature():
+    payment = _x402.build_payment(v1_requirement(), 1, WALLET_KEY, now=VECTOR_NOW,
+                                  nonce=VECTOR_NONCE)
+    assert payment.secrets() == (payment.header_value, VECTOR_SIGNATURE)
 
 
 def test_redaction_hides_the_payment_header_only():
