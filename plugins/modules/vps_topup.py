@@ -40,6 +40,7 @@ options:
       - This makes the task idempotent, so a play can say "make sure I have at least 50 USD" and run again
         safely.
       - Without it, B(every run creates a new top-up) (and with C(USDCBASE), pays again).
+      - When the API's account answer carries no readable balance, the task fails before any invoice or payment.
     type: float
   ref:
     description:
@@ -63,6 +64,7 @@ options:
       - Hex private key (64 hex digits, with or without V(0x)) of the wallet that pays C(USDCBASE) top-ups.
       - If not set, the environment variable E(VPSFLEET_WALLET_KEY) is used.
       - Used only to sign locally; never sent, logged or returned.
+      - Not needed in check mode, where nothing is signed; the task warns when a real run would lack it.
     type: str
   expected_pay_to:
     description:
@@ -76,8 +78,8 @@ options:
     default: false
 attributes:
   check_mode:
-    description: Reports whether O(min_balance) would trigger and what would be paid; creates no invoice,
-      signs nothing and pays nothing.
+    description: Reports whether O(min_balance) would trigger and what would be paid (RV(planned)); creates no
+      invoice, signs nothing and pays nothing, so O(wallet_private_key) is not needed.
     support: full
   diff_mode:
     description: No diff is returned.
@@ -86,13 +88,18 @@ requirements:
   - eth-account (only to pay with C(USDCBASE))
 notes:
   - Spend guards, checked before signing; any mismatch fails naming the check and the offered values,
-    and nothing is signed or sent. The amount must equal O(amount) exactly, in USDC base units; the
-    scheme must be C(exact) with an EIP-3009 transfer; the network Base mainnet (Base Sepolia only with
-    O(allow_testnet=true)); the asset the known USDC contract with its EIP-712 name and version; the payee
-    never the zero address, and O(expected_pay_to) when given.
+    and nothing is signed or sent. The amount must equal O(amount) exactly, in USDC base units, read from
+    C(maxAmountRequired) in x402 version 1 and C(amount) in version 2; the scheme must be C(exact) with an
+    EIP-3009 transfer; the network Base mainnet (Base Sepolia only with O(allow_testnet=true)); the asset the
+    known USDC contract with its EIP-712 name and version; the payee never the zero address, and
+    O(expected_pay_to) when given; C(maxTimeoutSeconds) at most 3600. The signed authorization itself is
+    valid for at most 300 seconds, whatever the requirement allows.
   - One payment per task. A network error after the signed payment was sent is retried with the same signed
     header, which can settle at most once. A 402 answering the payment is reported with its reason and never
     paid again.
+  - When the payment was sent more than once (an answer was lost), or the refusal says its nonce is already
+    used, an earlier attempt may have settled it. The task then fails saying the outcome is unknown
+    (RV(failure.outcome_unknown)), with RV(payment); check the balance and top-ups before running again.
   - Set C(no_log) on the task when passing O(wallet_private_key), to keep it out of callbacks as well.
 seealso:
   - module: vpsfleet.cloud.vps_topup_info
@@ -199,6 +206,24 @@ planned:
     method:
       description: C(invoice) for classic coins, C(x402) for an immediate USDC payment.
       type: str
+    amount_base_units:
+      description: The exact amount an x402 payment pays, in USDC base units (6 decimals).
+      returned: with O(coin=USDCBASE)
+      type: str
+      sample: "25000000"
+    asset:
+      description: V(USDC).
+      returned: with O(coin=USDCBASE)
+      type: str
+    networks:
+      description: The networks a payment may be made on (V(base), and V(base-sepolia) with O(allow_testnet=true)).
+      returned: with O(coin=USDCBASE)
+      type: list
+      elements: str
+    pay_to:
+      description: The only payee accepted (O(expected_pay_to)), or V(null) for the payee VPSCrypto's 402 names.
+      returned: with O(coin=USDCBASE)
+      type: str
 settlement:
   description:
     - The settlement receipt of an x402 payment (C(X-PAYMENT-RESPONSE) or C(PAYMENT-RESPONSE)), when the
@@ -231,20 +256,44 @@ payment:
     valid_before:
       description: Unix time after which the authorization cannot settle.
       type: str
+failure:
+  description: Why a payment failed after it was signed.
+  returned: when a signed x402 payment failed
+  type: dict
+  contains:
+    reason:
+      description: The provider's refusal reason.
+      returned: when a 402 answered the payment
+      type: str
+    outcome_unknown:
+      description:
+        - Whether the payment may have been settled all the same (no answer, a server error, a refusal after the
+          payment was sent more than once, or one saying its nonce is already used).
+        - When true, check the balance and top-ups before running again.
+      type: bool
+    status:
+      description: The HTTP status of the error answer, V(null) when none came back.
+      returned: when an error other than a 402, or no answer, came back
+      type: int
 """
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._base import ModuleFailure, VpsModule
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._client import ApiError
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._model import usd
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._topup import (
-    TOPUP_COINS, WALLET_KEY_ENV, X402_COIN, TopupRefused, account_balance, below_min_balance,
-    create_invoice, is_final, pay_with_x402, payment_summary, validate_amount,
+    TOPUP_COINS, WALLET_KEY_ENV, X402_COIN, PaymentUnconfirmed, TopupRefused, account_balance,
+    below_min_balance, create_invoice, is_final, pay_with_x402, payment_summary, validate_amount,
 )
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._x402 import (
-    MissingSigningLibraryError, X402Error,
+    NETWORKS, MissingSigningLibraryError, X402Error, usd_to_base_units,
 )
+
+MISSING_WALLET_KEY = "paying with %s needs wallet_private_key or the environment variable %s" % (
+    X402_COIN, WALLET_KEY_ENV)
+# After a payment that may have settled, the way to find out before paying again.
+CHECK_BEFORE_RERUN = ("Check the balance (vps_account_info) and the account's top-ups (vps_topup_info)"
+                      " before running again; min_balance makes a re-run safe")
 
 
 class TopupModule(VpsModule):
@@ -265,12 +314,17 @@ class TopupModule(VpsModule):
             return
         self.result["planned"] = {"amount_usd": usd(amount), "coin": coin,
                                   "method": "x402" if coin == X402_COIN else "invoice"}
-        if coin == X402_COIN and not self.params["wallet_private_key"]:
-            raise ModuleFailure("paying with %s needs wallet_private_key or the environment variable %s" % (
-                X402_COIN, WALLET_KEY_ENV))
+        if coin == X402_COIN:
+            self.result["planned"].update(self.planned_x402_payment(amount))
+        wallet_key_missing = coin == X402_COIN and not self.params["wallet_private_key"]
         if self.check_mode:
+            # Nothing is signed in check mode, so the key is not needed; say a real run would fail.
+            if wallet_key_missing:
+                self.module.warn(MISSING_WALLET_KEY)
             self.mark_changed()
             return
+        if wallet_key_missing:
+            raise ModuleFailure(MISSING_WALLET_KEY)
         if coin == X402_COIN:
             self.pay(amount)
         else:
@@ -285,7 +339,16 @@ class TopupModule(VpsModule):
             return True
         balance = account_balance(self.adapter.get_account())
         self.result["balance_usd"] = usd(balance)
-        return below_min_balance(balance, self.params["min_balance"])
+        try:
+            return below_min_balance(balance, self.params["min_balance"])
+        except ValueError as exc:
+            raise ModuleFailure(str(exc))
+
+    def planned_x402_payment(self, amount):
+        """What an x402 payment of ``amount`` USD would pay, as far as it is known before the 402."""
+        networks = [network.v1_name for network in NETWORKS if self.params["allow_testnet"] or not network.testnet]
+        return {"amount_base_units": str(usd_to_base_units(amount)), "asset": "USDC", "networks": networks,
+                "pay_to": self.params["expected_pay_to"]}
 
     def watch(self, ref):
         topup = self.adapter.get_topup(ref)
@@ -302,8 +365,8 @@ class TopupModule(VpsModule):
         signed = []
 
         def hide_payment(payment):
-            # The header is a usable authorization to move the wallet's money until it expires.
-            self.module.no_log_values.add(payment.header_value)
+            # The header, and the signature inside it, authorize moving the wallet's money until it expires.
+            self.module.no_log_values.update(payment.secrets())
             signed.append(payment)
 
         try:
@@ -315,21 +378,46 @@ class TopupModule(VpsModule):
         except X402Error as exc:
             raise ModuleFailure(str(exc))
         except TopupRefused as exc:
-            raise ModuleFailure(
-                "VPSCrypto refused the x402 payment: %s. It was not paid again; fix the cause and run again" % exc.reason,
-                settlement=exc.settlement, payment=payment_summary(signed[0]), failure={"reason": exc.reason})
-        except ApiError as exc:
-            if not signed:
-                raise
-            raise ModuleFailure(
-                "the signed x402 payment was sent but no answer came back (%s); it may have been settled."
-                " Check the balance before running again (min_balance makes a re-run safe)" % exc,
-                payment=payment_summary(signed[0]), failure=exc.to_failure())
+            raise self.refused(exc, payment_summary(signed[0]))
+        except PaymentUnconfirmed as exc:
+            raise self.unconfirmed(exc, payment_summary(signed[0]))
         self.mark_changed()
         self.result["topup"] = topup
         self.result["settlement"] = settlement
         if payment is not None:
             self.result["payment"] = payment_summary(payment)
+
+    @staticmethod
+    def refused(refusal, summary):
+        """The failure for a 402 answering the payment: a refusal, or of unknown outcome."""
+        failure = {"reason": refusal.reason, "outcome_unknown": refusal.maybe_settled}
+        if not refusal.maybe_settled:
+            return ModuleFailure(
+                "VPSCrypto refused the x402 payment: %s. It was not paid again; fix the cause and run again"
+                % refusal.reason, settlement=refusal.settlement, payment=summary, failure=failure)
+        why = ("the payment had been sent more than once (an answer was lost or failed)" if refusal.resent
+               else "the reason says its nonce is already used")
+        return ModuleFailure(
+            "VPSCrypto answered the x402 payment with a refusal (%s), but %s, so it may have been settled"
+            " already: the outcome is unknown. It was not paid again. %s" % (refusal.reason, why, CHECK_BEFORE_RERUN),
+            settlement=refusal.settlement, payment=summary, failure=failure)
+
+    @staticmethod
+    def unconfirmed(unconfirmed, summary):
+        """The failure for an error (or silence) answering the payment, worded by what came back."""
+        error = unconfirmed.error
+        failure = dict(error.to_failure(), outcome_unknown=unconfirmed.maybe_settled)
+        if error.status is None:
+            text = "the signed x402 payment was sent but no answer came back (%s)" % error
+        else:
+            text = "the signed x402 payment was answered with an error (%s)" % error
+        if not unconfirmed.maybe_settled:
+            return ModuleFailure("%s. It was not sent again; fix the cause and run again" % text,
+                                 payment=summary, failure=failure)
+        if unconfirmed.resent:
+            text += " after it had been sent more than once"
+        return ModuleFailure("%s; it may have been settled. It was not paid again. %s" % (text, CHECK_BEFORE_RERUN),
+                             payment=summary, failure=failure)
 
 
 def main():

@@ -94,6 +94,16 @@ def test_a_balance_below_min_balance_creates_an_invoice_for_amount(fake_api):
     assert run.result["topup"]["qr_data_uri"].startswith("data:image/png")
 
 
+def test_an_unreadable_balance_fails_before_any_invoice(fake_api):
+    fake_api.answer(200, {"user_id": 7})
+
+    run = run_module(vps_topup.main, topup_args(fake_api, amount=100, coin="BTC", min_balance=50))
+
+    assert run.failed
+    assert "balance could not be read" in run.result["msg"]
+    assert fake_api.paths() == ["GET /account"]
+
+
 def test_check_mode_reports_the_planned_topup_and_sends_no_post(fake_api):
     fake_api.answer(200, {"user_id": 7, "balance_usd": 10})
 
@@ -113,6 +123,23 @@ def test_check_mode_for_an_x402_payment_sends_nothing_and_signs_nothing(fake_api
     assert run.result["changed"] is True
     assert run.result["planned"]["method"] == "x402"
     assert "payment" not in run.result
+    assert fake_api.requests == []
+
+
+def test_check_mode_for_an_x402_payment_needs_no_wallet_key_and_says_what_would_be_paid(fake_api, monkeypatch,
+                                                                                         capsys):
+    monkeypatch.delenv("VPSFLEET_WALLET_KEY", raising=False)
+    pay_to = "0x209693Bc6afc0C5328bA36FaF03C514EF312287C"
+
+    run = run_module(vps_topup.main, topup_args(fake_api, amount=25.5, coin="USDCBASE", expected_pay_to=pay_to),
+                     check_mode=True)
+
+    assert not run.failed, run.result
+    assert run.result["changed"] is True
+    assert run.result["planned"] == {"amount_usd": 25.5, "coin": "USDCBASE", "method": "x402",
+                                     "amount_base_units": "25500000", "asset": "USDC", "networks": ["base"],
+                                     "pay_to": pay_to}
+    assert "needs wallet_private_key or the environment variable VPSFLEET_WALLET_KEY" in capsys.readouterr().err
     assert fake_api.requests == []
 
 

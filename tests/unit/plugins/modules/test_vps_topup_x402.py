@@ -13,6 +13,7 @@ import sys
 
 import pytest
 
+from ansible_collections.vpsfleet.cloud.plugins.module_utils import _x402
 from ansible_collections.vpsfleet.cloud.plugins.modules import vps_topup
 from ansible_collections.vpsfleet.cloud.tests.unit.plugins.module_utils._http import (  # noqa: F401  pylint: disable=unused-import
     fake_api,  # a pytest fixture, used by name
@@ -112,8 +113,48 @@ def test_a_402_answering_the_payment_is_reported_with_its_reason_and_never_paid_
 
     assert run.failed
     assert "insufficient_funds" in run.result["msg"] and "not paid again" in run.result["msg"]
+    assert "fix the cause and run again" in run.result["msg"]
+    assert run.result["failure"] == {"reason": "insufficient_funds", "outcome_unknown": False}
     assert len(fake_api.requests) == 2
     assert run.result["payment"]["payer"] == WALLET_ADDRESS
+
+
+def test_a_failed_settlement_is_reported_with_the_receipts_error_reason(fake_api):
+    receipt = {"success": False, "errorReason": "invalid_exact_evm_insufficient_balance", "transaction": "",
+               "network": "base", "payer": WALLET_ADDRESS}
+    fake_api.answer(402, payment_required()).answer(402, {}, headers={"PAYMENT-RESPONSE": encoded(receipt)})
+
+    run = run_module(vps_topup.main, pay_args(fake_api))
+
+    assert run.failed
+    assert "invalid_exact_evm_insufficient_balance" in run.result["msg"]
+    assert "no reason given" not in run.result["msg"]
+    assert run.result["settlement"] == receipt
+
+
+def test_a_402_after_the_payment_was_resent_reports_an_unknown_outcome_not_a_refusal(fake_api):
+    fake_api.answer(402, payment_required()).drop().answer(
+        402, payment_required(error="invalid_exact_evm_payload_authorization_valid_before"))
+
+    run = run_module(vps_topup.main, pay_args(fake_api))
+
+    assert run.failed
+    assert "may have been settled" in run.result["msg"] and "outcome is unknown" in run.result["msg"]
+    assert "vps_topup_info" in run.result["msg"] and "fix the cause" not in run.result["msg"]
+    assert run.result["failure"]["outcome_unknown"] is True
+    assert run.result["payment"]["pay_to"] == PAY_TO
+    assert len(set(request.headers["x-payment"] for request in fake_api.requests[1:])) == 1
+
+
+def test_a_refusal_saying_the_nonce_is_used_reports_an_unknown_outcome(fake_api):
+    fake_api.answer(402, payment_required()).answer(402, payment_required(error="nonce_already_used"))
+
+    run = run_module(vps_topup.main, pay_args(fake_api))
+
+    assert run.failed
+    assert "nonce is already used" in run.result["msg"] and "may have been settled" in run.result["msg"]
+    assert run.result["failure"]["outcome_unknown"] is True
+    assert run.result["payment"]["nonce"].startswith("0x")
 
 
 @pytest.mark.parametrize("field", ["errorReason", "invalidReason"])
@@ -158,6 +199,51 @@ def test_a_payment_whose_answer_never_comes_fails_saying_it_may_be_settled(fake_
     assert "may have been settled" in run.result["msg"]
     assert len(set(request.headers["x-payment"] for request in fake_api.requests[1:])) == 1
     assert run.result["payment"]["pay_to"] == PAY_TO
+
+
+@pytest.mark.parametrize("status", [400, 401])
+def test_a_definite_error_answering_the_payment_is_not_worded_as_a_lost_answer(fake_api, status):
+    fake_api.answer(402, payment_required()).answer(status, {"error": "refused", "message": "not accepted"})
+
+    run = run_module(vps_topup.main, pay_args(fake_api))
+
+    assert run.failed
+    assert "no answer came back" not in run.result["msg"] and "may have been settled" not in run.result["msg"]
+    assert "HTTP %d" % status in run.result["msg"] and "not sent again" in run.result["msg"]
+    assert run.result["failure"]["status"] == status
+    assert run.result["failure"]["outcome_unknown"] is False
+    assert len(fake_api.requests) == 2
+
+
+def test_a_definite_error_after_the_payment_was_resent_may_have_been_settled(fake_api):
+    fake_api.answer(402, payment_required()).drop().answer(400, {"error": "refused", "message": "not accepted"})
+
+    run = run_module(vps_topup.main, pay_args(fake_api))
+
+    assert run.failed
+    assert "HTTP 400" in run.result["msg"] and "after it had been sent more than once" in run.result["msg"]
+    assert "may have been settled" in run.result["msg"]
+    assert run.result["failure"]["outcome_unknown"] is True
+
+
+def test_a_signature_echoed_in_an_answer_stays_out_of_the_output(fake_api, monkeypatch):
+    # A fixed clock and nonce make the signature known before it is made.
+    real_build_payment = _x402.build_payment
+
+    def build_at_a_fixed_time(requirement, x402_version, private_key, now=None, nonce=None, resource=None):
+        return real_build_payment(requirement, x402_version, private_key, now=1767225600, nonce=bytes(32),
+                                  resource=resource)
+
+    monkeypatch.setattr(_x402, "build_payment", build_at_a_fixed_time)
+    requirement = payment_required()["accepts"][0]
+    signature = build_at_a_fixed_time(requirement, 1, WALLET_KEY).signature
+    fake_api.answer(402, payment_required()).answer(
+        201, dict(completed_topup(), payment={"signature_seen": signature}))
+
+    run = run_module(vps_topup.main, pay_args(fake_api))
+
+    assert not run.failed, run.result
+    assert signature not in run.output and signature[2:] not in run.output
 
 
 def test_a_malformed_wallet_key_fails_without_showing_it_and_pays_nothing(fake_api):
