@@ -43,6 +43,8 @@ options:
   max_prorated_price:
     description:
       - Refuse to buy when the prorated price charged now is above this many USD. Nothing is charged then.
+      - Compared with the exact price the API lists, not the one rounded to cents in RV(addon.prorated_price_usd).
+      - Should the purchase report a charge above it all the same, the task warns; the charge has been made.
     type: float
 attributes:
   check_mode:
@@ -127,10 +129,13 @@ purchase:
       type: int
 """
 
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._addons import addon_catalog, find_server_id, purchase_record
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._addons import (
+    addon_catalog, catalog_from_listing, charged_amount, exact_prorated_price, exceeds_limit, find_server_id,
+    purchase_record,
+)
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._base import ModuleFailure, VpsModule
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._client import ApiError
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._model import to_decimal, usd
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._model import to_decimal
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._resolve import resolve_choice
 
 
@@ -144,12 +149,13 @@ class AddonModule(VpsModule):
 
     def execute(self):
         server_id = find_server_id(self.adapter, self.params["server"])
-        catalog = addon_catalog(self.adapter, server_id)
+        listing = self.adapter.list_addons(server_id)
+        catalog = catalog_from_listing(server_id, listing)
         addon = resolve_choice("add-on", self.params["addon"], catalog["addons"], keys=("id", "name"))
         self.result.update(server_id=server_id, addon=addon, days_remaining=catalog["days_remaining"])
         if addon["owned"]:
             return
-        self.check_price_limit(addon, catalog["days_remaining"])
+        self.check_price_limit(addon, exact_prorated_price(listing, addon["id"]), catalog["days_remaining"])
         self.mark_changed()
         bought = dict(addon, owned=True)
         self.set_diff(owned_state(addon), owned_state(bought))
@@ -158,13 +164,27 @@ class AddonModule(VpsModule):
         self.result["purchase"] = self.purchase(server_id, addon)
         self.result["addon"] = bought
 
-    def check_price_limit(self, addon, days_remaining):
+    def check_price_limit(self, addon, price, days_remaining):
+        """Fail before buying when the exact prorated ``price`` (Decimal) is above max_prorated_price."""
         limit = self.params["max_prorated_price"]
-        price = to_decimal(addon["prorated_price_usd"])
-        if limit is not None and (price is None or price > to_decimal(limit)):
-            raise ModuleFailure(
-                "add-on %s costs %s USD now (prorated for %s days left), above max_prorated_price %s USD;"
-                " nothing was bought" % (addon["name"], usd(price), days_remaining, usd(limit)), **self.result)
+        if not exceeds_limit(price, limit):
+            return
+        if price is None:
+            raise ModuleFailure("add-on %s has no listed prorated price, so max_prorated_price %s USD cannot be"
+                                " checked; nothing was bought" % (addon["name"], to_decimal(limit)))
+        raise ModuleFailure(
+            "add-on %s costs %s USD now (prorated for %s days left), above max_prorated_price %s USD;"
+            " nothing was bought" % (addon["name"], price, days_remaining, to_decimal(limit)))
+
+    def warn_if_charged_above_limit(self, addon, answer):
+        # The API may charge other than it listed; by now the money is gone, so say so loudly.
+        charged = charged_amount(answer)
+        if charged is not None and exceeds_limit(charged, self.params["max_prorated_price"]):
+            self.module.warn(
+                "add-on %s was bought and charged %s USD, above max_prorated_price %s USD (it was listed at %s"
+                " USD); the charge has already been made" % (
+                    addon["name"], charged, to_decimal(self.params["max_prorated_price"]),
+                    addon["prorated_price_usd"]))
 
     def purchase(self, server_id, addon):
         try:
@@ -178,6 +198,7 @@ class AddonModule(VpsModule):
                 raise
             self.module.warn("the purchase answer was lost; the add-on now shows as active, so it was bought")
             return None
+        self.warn_if_charged_above_limit(addon, answer)
         return purchase_record(answer)
 
 

@@ -97,6 +97,31 @@ def test_a_prorated_price_above_max_prorated_price_fails_and_buys_nothing(fake_a
     assert posts(fake_api) == []
 
 
+def test_a_price_a_fraction_of_a_cent_above_max_prorated_price_fails_and_buys_nothing(fake_api):
+    listing = catalog()
+    listing["addons"][0]["proratedPrice"] = "15.004"  # shown rounded as 15.0, yet above a limit of 15
+    fake_api.answer(200, listing)
+
+    run = run_module(vps_addon.main, addon_args(fake_api, addon="vpk7wjf5", max_prorated_price=15))
+
+    assert run.failed
+    assert "costs 15.004 USD" in run.result["msg"] and "nothing was bought" in run.result["msg"]
+    assert posts(fake_api) == []
+
+
+def test_a_purchase_charging_more_than_max_prorated_price_warns_that_it_was_charged(fake_api, capsys):
+    fake_api.answer(200, catalog()).answer(200, {"addon": {"id": "bk1"}, "prorated": 5.01, "daysRemaining": 14,
+                                                 "newMonthlyPrice": 14.99, "allocatedIpCount": 0})
+
+    run = run_module(vps_addon.main, addon_args(fake_api, max_prorated_price=5))
+
+    assert not run.failed, run.result
+    assert run.result["purchase"]["charged_usd"] == 5.01
+    warning = capsys.readouterr().err
+    assert "charged 5.01 USD, above max_prorated_price 5.0 USD" in warning
+    assert "the charge has already been made" in warning
+
+
 def test_an_unknown_addon_fails_listing_the_valid_choices(fake_api):
     fake_api.answer(200, catalog())
 
