@@ -31,6 +31,8 @@ options:
       - Label of the key. Required with O(state=present).
       - The API does not make labels unique; the module treats the label as the key's identity. An existing
         key with this label (whoever minted it) counts as present, and its secret cannot be read again.
+      - This works only while the API keeps the label it is given. When the minted key comes back with another
+        label, the task warns: the next run will not find it by O(name) and will mint another key.
     type: str
   id:
     description:
@@ -48,6 +50,11 @@ notes:
     stays out of logs and callbacks.
   - Revoking the key the task itself authenticates with is refused (its prefix is compared), so a play
     cannot lock itself out; revoke it with another key.
+  - Minting is not repeated when its answer is lost, since a second request would mint a second key. The task
+    then fails saying a key may have been minted; its secret is lost with the answer, yet the key works and,
+    being labelled O(name), makes the next run report it as present. List the keys with
+    M(vpsfleet.cloud.vps_api_key_info), revoke that orphan by its ID (O(state=absent) with O(id)), and run
+    again to mint a key whose secret you get.
 seealso:
   - module: vpsfleet.cloud.vps_api_key_info
   - module: vpsfleet.cloud.vps_account
@@ -67,7 +74,7 @@ EXAMPLES = r"""
     name: ci-pipeline
     state: absent
 
-- name: Revoke one key by ID
+- name: Revoke one key by ID (for example a key whose mint answer was lost)
   vpsfleet.cloud.vps_api_key:
     provider: vpscrypto
     id: "17"
@@ -110,6 +117,7 @@ from ansible_collections.vpsfleet.cloud.plugins.module_utils._api_keys import (
     is_key_in_use, key_record, keys_matching, list_key_records,
 )
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._base import ModuleFailure, VpsModule
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._client import ApiError
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers import provider_api_key
 
 
@@ -143,10 +151,27 @@ class ApiKeyModule(VpsModule):
         if self.check_mode:
             self.set_diff(labels(keys), {"keys": labels(keys)["keys"] + ["%s (new)" % self.params["name"]]})
             return
-        minted = self.adapter.create_api_key(self.params["name"])
+        minted = self.mint(self.params["name"])
         self.result["api_key"] = minted.get("api_key")
         self.result["key"] = key_record(minted)
         self.set_diff(labels(keys), labels(keys + [self.result["key"]]))
+        if self.result["key"]["name"] != self.params["name"]:
+            self.module.warn(
+                "the new API key %s came back labelled %r, not %r: the API did not keep the label, so the module"
+                " cannot be idempotent by name and the next run will mint another key. Revoke unwanted keys by id"
+                % (self.result["key"]["id"], self.result["key"]["name"], self.params["name"]))
+
+    def mint(self, name):
+        try:
+            return self.adapter.create_api_key(name)
+        except ApiError as exc:
+            if not exc.outcome_unknown:
+                raise
+            raise ModuleFailure(
+                "the answer to minting API key %r was lost (%s); a key may have been minted and its secret lost"
+                " with the answer. List the keys (vps_api_key_info) and revoke that key by its id (vps_api_key"
+                " state=absent id=...) before running again, or the next run will report it as present"
+                % (name, exc), failure=exc.to_failure())
 
     def ensure_absent(self, keys):
         doomed = keys_matching(keys, key_id=self.params["id"], name=self.params["name"])

@@ -45,6 +45,30 @@ def test_a_missing_label_is_minted_and_the_full_key_returned_once(fake_api):
     assert fake_api.requests[1].body == {"name": "ci"}
 
 
+def test_a_key_minted_without_the_label_asked_for_warns_that_idempotency_by_name_fails(fake_api, capsys):
+    fake_api.answer(200, listing()).answer(201, {"id": 2, "name": None, "prefix": "vpsk_Min456",
+                                                 "api_key": MINTED_KEY, "created_at": "2026-11-22T00:00:00Z"})
+
+    run = run_module(vps_api_key.main, key_args(fake_api, name="ci"))
+
+    assert not run.failed, run.result
+    assert run.result["changed"] is True
+    warning = capsys.readouterr().err
+    assert "labelled None, not 'ci'" in warning and "cannot be idempotent by name" in warning
+
+
+def test_a_lost_mint_answer_is_not_resent_and_says_how_to_revoke_the_orphan(fake_api):
+    fake_api.answer(200, listing()).drop()
+
+    run = run_module(vps_api_key.main, key_args(fake_api, name="ci"))
+
+    assert run.failed
+    assert "a key may have been minted" in run.result["msg"]
+    assert "vps_api_key_info" in run.result["msg"] and "revoke that key by its id" in run.result["msg"]
+    assert run.result["failure"]["outcome_unknown"] is True
+    assert fake_api.paths() == ["GET /keys", "POST /keys"]
+
+
 def test_an_existing_label_is_not_minted_again(fake_api):
     fake_api.answer(200, listing(ci_key()))
 
