@@ -32,7 +32,7 @@ options:
       - The API does not make labels unique; the module treats the label as the key's identity. An existing
         key with this label (whoever minted it) counts as present, and its secret cannot be read again.
       - This works only while the API keeps the label it is given. When the minted key comes back with another
-        label, the task warns: the next run will not find it by O(name) and will mint another key.
+        label, the task warns, since the next run will not find it by O(name) and will mint another key.
     type: str
   id:
     description:
