@@ -103,6 +103,8 @@ options:
         and the server id is the last fallback.
       - When two servers get the same name, the first (accounts in the order given, then by server id)
         keeps it and the others are named C(<name>_<account>_<id>), with a warning.
+      - A value holding C({{), C({%) or C({#) never names a host (ansible-core 2.18 would template it); the next
+        field, or the id, does, with a warning.
     type: list
     elements: str
     choices: [name, hostname, ip, id]
@@ -160,7 +162,10 @@ options:
   filters:
     description:
       - Jinja2 conditionals over a server's host variables (C(vps_*)); only servers for which all are
-        true become hosts. Credentials are read only for those.
+        true become hosts. Credentials are read only for those, and they alone are named, so a server
+        left out never takes a host name.
+      - A filter that cannot be evaluated for a server leaves it out with a warning, or fails the inventory
+        with O(strict=true).
     type: list
     elements: str
     default: []
@@ -245,6 +250,7 @@ DEFAULT_GROUP_FIELDS = ("provider", "account", "location", "plan", "os", "status
 VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 LAZY_TEMPLATE = ("{{ lookup('vpsfleet.cloud.vps_credentials', vps_provider, vps_id, api_url=vps_api_url,"
                  " field='%s'%s) }}")
+LISTED_IN_A_WARNING = 10  # servers named in one warning; -vvv names them all
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
@@ -266,7 +272,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         accounts = self._accounts()
         reader = FleetReader(accounts, adapter_factory=build_adapter, max_workers=self.get_option("max_workers"),
                              timeout=self.get_option("api_timeout"), retries=self.get_option("api_retries"),
-                             validate_certs=self.get_option("validate_certs"), log=display.vvvv)
+                             validate_certs=self.get_option("validate_certs"), trace=display.vvv, log=display.vvvv)
         self._account_urls = dict((account.name, account.api_url) for account in accounts)
         self._account_key_vars = dict((account.name, account.api_key_var) for account in accounts)
 
@@ -346,32 +352,40 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         return servers, not failures
 
     def _select_hosts(self, accounts, fleet):
-        """``[(host name, account, server, vps_* variables)]`` for the wanted servers, names unique."""
+        """``[(host name, account, server, vps_* variables)]``: servers in the statuses and filters, then named.
+
+        Filters come first, so that a server left out never claims a name another one wants.
+        """
         statuses = set(self.get_option("statuses"))
-        entries = []
+        selected, filter_failures = [], {}
         for account in accounts:
             for server in sorted(fleet.get(account.name, []), key=lambda server: str(server["id"])):
-                if server.get("status") in statuses:
-                    entries.append((account.name, server))
-        named, warnings = name_hosts(entries, self.get_option("hostnames"))
+                if server.get("status") not in statuses:
+                    continue
+                variables = server_variables(server, account.name)
+                variables["vps_api_url"] = self._account_urls[account.name]
+                if self._passes_filters(_describe_server(account.name, server), variables, filter_failures):
+                    selected.append((account.name, server, variables))
+        for condition, servers in filter_failures.items():
+            display.warning("vpsfleet.cloud.vps: filter %r could not be evaluated for %d server(s), left out: %s"
+                            " (-vvv shows why)" % (condition, len(servers), _first_few(servers)))
+        names, warnings = name_hosts([(account_name, server) for account_name, server, dummy in selected],
+                                     self.get_option("hostnames"))
         for warning in warnings:
             display.warning("vpsfleet.cloud.vps: %s" % warning)
-        hosts = []
-        for host_name, account_name, server in named:
-            variables = server_variables(server, account_name)
-            variables["vps_api_url"] = self._account_urls[account_name]
-            if self._passes_filters(host_name, variables):
-                hosts.append((host_name, account_name, server, variables))
-        return hosts
+        return [(name, account_name, server, variables) for name, (account_name, server, variables) in zip(names, selected)]
 
-    def _passes_filters(self, host_name, variables):
+    def _passes_filters(self, server_text, variables, failures):
+        """Whether every filter holds; one that cannot be evaluated fails the inventory (strict) or leaves the server out."""
         for condition in self.get_option("filters"):
             try:
                 if not self._compose(condition, wrap_var(variables)):
                     return False
             except Exception as exc:
                 if self.get_option("strict"):
-                    raise AnsibleParserError("vpsfleet.cloud.vps: filter %r failed for %s: %s" % (condition, host_name, exc))
+                    raise AnsibleParserError("vpsfleet.cloud.vps: filter %r failed for %s: %s" % (condition, server_text, exc))
+                display.vvv("vpsfleet.cloud.vps: filter %r failed for %s, which is left out: %s" % (condition, server_text, exc))
+                failures.setdefault(condition, []).append(server_text)
                 return False
         return True
 
@@ -455,6 +469,15 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
 def _credentials_key(account_name, server):
     return "%s/%s" % (account_name, server["id"])
+
+
+def _describe_server(account_name, server):
+    return "%s (%s id %s)" % (server.get("name") or server["id"], account_name, server["id"])
+
+
+def _first_few(items):
+    shown = ", ".join(items[:LISTED_IN_A_WARNING])
+    return shown if len(items) <= LISTED_IN_A_WARNING else "%s and %d more" % (shown, len(items) - LISTED_IN_A_WARNING)
 
 
 def _is_current_cache(cached, accounts):

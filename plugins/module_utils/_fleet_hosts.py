@@ -15,13 +15,31 @@ CONNECT_WITH = ("ip", "additional_ip", "hostname")
 VAR_PREFIX = "vps_"
 
 
+TEMPLATE_MARKERS = ("{{", "{%", "{#")
+
+
+def has_template_markers(value):
+    """True when Ansible could evaluate ``value`` as a template (ansible-core 2.18 does so with host names)."""
+    return any(marker in value for marker in TEMPLATE_MARKERS)
+
+
 def preferred_name(server, preferences):
-    """The first non-empty server field named in ``preferences``; the id when none has a value."""
+    """The first non-empty field named in ``preferences`` that holds no template marker; else the id.
+
+    :returns: ``(name, [fields passed over for holding template markers])``; the name is None when
+        the server has no id either
+    """
+    passed_over = []
     for field in list(preferences) + ["id"]:
         value = server.get(field)
-        if value not in (None, ""):
-            return str(value)
-    return None
+        if value in (None, ""):
+            continue
+        if not has_template_markers(str(value)):
+            return str(value), passed_over
+        passed_over.append(field)
+    if server.get("id") in (None, ""):
+        return None, passed_over
+    return str(server["id"]).replace("{", "_"), passed_over  # even the id: break the markers up
 
 
 def name_hosts(entries, preferences):
@@ -30,30 +48,41 @@ def name_hosts(entries, preferences):
     Entries are expected in a stable order (accounts as configured, servers sorted by id). When
     several servers want the same name, the first keeps it and each other one becomes
     ``<name>_<account>_<id>``, so no server is dropped or overwritten and reruns name them alike.
+    A field holding a template marker never names a host; the next preference (or the id) does.
 
-    :returns: ``([(host name, account name, server), ...], [warning text, ...])``
+    :returns: ``([host name of each entry, in order], [warning text, ...])``
     """
-    wanted = {}
-    for account_name, server in entries:
-        wanted.setdefault(preferred_name(server, preferences), []).append((account_name, server))
-    named, warnings, taken = [], [], set(wanted)
-    for name, claimants in wanted.items():
-        named.append((name, claimants[0][0], claimants[0][1]))
-        if len(claimants) == 1:
+    preferred = [preferred_name(server, preferences) for dummy, server in entries]
+    names = [name for name, dummy in preferred]
+    claimants = {}
+    for index, name in enumerate(names):
+        claimants.setdefault(name, []).append(index)
+    warnings, taken = [], set(names)
+    for name, indexes in claimants.items():
+        if len(indexes) == 1:
             continue
-        renamed = []
-        for account_name, server in claimants[1:]:
+        for index in indexes[1:]:
+            account_name, server = entries[index]
             alternative = "%s_%s_%s" % (name, account_name, server["id"])
             while alternative in taken:
                 alternative += "_"
             taken.add(alternative)
-            named.append((alternative, account_name, server))
-            renamed.append(alternative)
+            names[index] = alternative
         warnings.append("%d servers are named %r (%s); the first keeps the name, the others are listed as %s"
-                        % (len(claimants), name,
-                           ", ".join("%s id %s" % (account, server["id"]) for account, server in claimants),
-                           ", ".join(renamed)))
-    return named, warnings
+                        % (len(indexes), name, ", ".join(_describe(entries[index]) for index in indexes),
+                           ", ".join(names[index] for index in indexes[1:])))
+    marked = [index for index, (dummy, passed_over) in enumerate(preferred) if passed_over]
+    if marked:
+        warnings.append("template markers ({{, {%% or {#) in a server field never name a host; listed instead as %s"
+                        % ", ".join("%s (%s; passed over: %s)" % (names[index], _describe(entries[index]),
+                                                                  ", ".join(preferred[index][1]))
+                                    for index in marked))
+    return names, warnings
+
+
+def _describe(entry):
+    account_name, server = entry
+    return "%s id %s" % (account_name, server["id"])
 
 
 def connection_address(server, connect_with="ip"):

@@ -118,18 +118,36 @@ def test_a_failed_read_gives_its_traceback_to_trace_without_the_key():
 def test_name_hosts_keeps_every_server_and_renames_all_but_the_first():
     entries = [("shop", server("vpscrypto", 1, "web")), ("lab", server("otwa", "a", "web")), ("lab", server("otwa", "b", "web"))]
 
-    named, warnings = name_hosts(entries, ["name"])
+    names, warnings = name_hosts(entries, ["name"])
 
-    assert [name for name, dummy, dummy2 in named] == ["web", "web_lab_a", "web_lab_b"]
+    assert names == ["web", "web_lab_a", "web_lab_b"]
     assert len(warnings) == 1
 
 
 def test_a_renamed_host_never_takes_the_name_of_another_server():
     entries = [("lab", server("otwa", "a", "web")), ("lab", server("otwa", "b", "web")), ("lab", server("otwa", "c", "web_lab_b"))]
 
-    named, dummy = name_hosts(entries, ["name"])
+    names, dummy = name_hosts(entries, ["name"])
 
-    assert len(set(name for name, dummy2, dummy3 in named)) == 3
+    assert len(set(names)) == 3
+
+
+@pytest.mark.parametrize("marker", ["{{", "{%", "{#"])
+def test_a_name_with_template_markers_gives_way_to_the_next_preference_with_a_warning(marker):
+    entries = [("lab", server("otwa", "a", "x%s lookup('pipe', 'id') }}" % marker, ip="192.0.2.9"))]
+
+    names, warnings = name_hosts(entries, ["name", "ip"])
+
+    assert names == ["192.0.2.9"]
+    assert len(warnings) == 1 and "lab id a; passed over: name" in warnings[0]
+
+
+def test_a_server_whose_every_field_holds_template_markers_is_named_by_its_id_without_them():
+    entries = [("lab", server("otwa", "{{a}}", "{{ x }}", hostname="{{ y }}"))]
+
+    names, dummy = name_hosts(entries, ["name", "hostname"])
+
+    assert names == ["__a}}"]
 
 
 def test_server_variables_redact_secret_keys_of_the_raw_api_object():

@@ -42,7 +42,7 @@ def test_inline_credentials_become_ansible_user_and_ansible_password(inventory_r
 def test_a_password_with_template_markers_is_unsafe_and_reaches_the_connection_unchanged(inventory_run, fleet):
     fleet.add("vpsk_one", FakeAccount([server("vpscrypto", 1, "{{ name }}")], passwords={"1": "a{{b}}c"}))
 
-    variables = inventory_run.parse(SHOP).get_host("{{ name }}").get_vars()
+    variables = inventory_run.parse(SHOP).get_host("1").get_vars()
     templar = Templar(loader=DataLoader(), variables=dict(variables, b="LEAK", name="LEAK"))
 
     assert is_unsafe(variables["ansible_password"]) and is_unsafe(variables["vps_name"])

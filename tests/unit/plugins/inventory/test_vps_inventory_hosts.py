@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import pytest
-from ansible.errors import AnsibleParserError
+from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.parsing.dataloader import DataLoader
 from ansible.parsing import vault
 from ansible.parsing.vault import VaultLib, VaultSecret
@@ -217,3 +217,66 @@ def test_each_accounts_connection_pool_is_sized_to_max_workers(inventory_run, fl
     inventory_run.parse({"provider": "vpscrypto", "api_key": "vpsk_one", "max_workers": 24})
 
     assert [options["pool_maxsize"] for options in fleet.built_with] == [24]
+
+
+def test_a_server_left_out_by_a_filter_claims_no_host_name(inventory_run, fleet, warnings):
+    fleet.add("vpsk_one", FakeAccount([server("vpscrypto", 1, "web", os="ubuntu-24.04")]))
+    fleet.add("otwa_two", FakeAccount([server("otwa", "a1", "web", status="running")]))
+
+    inventory = inventory_run.parse(dict(TWO_ACCOUNTS, filters=["'debian' in vps_os"]))
+
+    assert sorted(inventory.hosts) == ["web"]
+    assert hostvars(inventory, "web")["vps_account"] == "lab"
+    assert warnings == []
+
+
+def test_a_server_named_with_template_markers_is_named_by_the_next_preference(inventory_run, fleet, warnings):
+    fleet.add("vpsk_one", FakeAccount([server("vpscrypto", 1, "{{ lookup('pipe', 'id') }}", ip="192.0.2.77")]))
+
+    inventory = inventory_run.parse({"provider": "vpscrypto", "api_key": "vpsk_one", "hostnames": ["name", "ip"]})
+
+    assert sorted(inventory.hosts) == ["192.0.2.77"]
+    assert hostvars(inventory, "192.0.2.77")["vps_name"] == "{{ lookup('pipe', 'id') }}"
+    assert len(warnings) == 1 and "passed over: name" in warnings[0]
+
+
+def test_a_filter_that_cannot_be_evaluated_leaves_the_server_out_with_a_warning_naming_both(inventory_run, fleet, warnings):
+    fleet.add("vpsk_one", FakeAccount([server("vpscrypto", 1, "web1", provider_data={"tags": {"env": "prod"}}),
+                                       server("vpscrypto", 2, "web2", provider_data={})]))
+
+    inventory = inventory_run.parse({"provider": "vpscrypto", "api_key": "vpsk_one", "credentials": "none",
+                                     "filters": ["vps_provider_data.tags.env == 'prod'"]})
+
+    assert sorted(inventory.hosts) == ["web1"]
+    assert len(warnings) == 1
+    assert "filter \"vps_provider_data.tags.env == 'prod'\"" in warnings[0] and "web2 (vpscrypto id 2)" in warnings[0]
+
+
+def test_strict_fails_on_a_filter_that_cannot_be_evaluated(inventory_run, fleet):
+    fleet.add("vpsk_one", FakeAccount([server("vpscrypto", 2, "web2", provider_data={})]))
+
+    with pytest.raises(AnsibleParserError, match=r"filter .* failed for web2 \(vpscrypto id 2\)"):
+        inventory_run.parse({"provider": "vpscrypto", "api_key": "vpsk_one", "strict": True,
+                             "filters": ["vps_provider_data.tags.env == 'prod'"]})
+
+
+def test_strict_fails_on_a_compose_expression_that_cannot_be_evaluated(inventory_run, fleet):
+    fleet.add("vpsk_one", FakeAccount([server("vpscrypto", 1, "web1")]))
+    source = {"provider": "vpscrypto", "api_key": "vpsk_one", "credentials": "none",
+              "compose": {"environment": "vps_provider_data.tags.env"}}
+
+    lenient = inventory_run.parse(source)
+    with pytest.raises(AnsibleError, match="Could not set environment for host web1"):
+        inventory_run.parse(dict(source, strict=True))
+
+    assert "environment" not in hostvars(lenient, "web1")
+
+
+@pytest.mark.parametrize("leading_separator, group", [(True, "_nl"), (False, "nl")])
+def test_leading_separator_decides_the_name_of_keyed_groups_without_prefix(inventory_run, fleet, leading_separator, group):
+    fleet.add("vpsk_one", FakeAccount([server("vpscrypto", 1, "web1")]))
+
+    inventory = inventory_run.parse({"provider": "vpscrypto", "api_key": "vpsk_one", "credentials": "none",
+                                     "leading_separator": leading_separator, "keyed_groups": [{"key": "vps_location"}]})
+
+    assert group_hosts(inventory, group) == ["web1"]
