@@ -37,6 +37,8 @@ options:
       - The accounts to read. Each entry names a provider and, optionally, its own key, URL and name.
       - When neither O(accounts) nor O(provider) is given, one account is read for each provider whose
         key is set (O(vpscrypto_api_key), O(otwa_api_key)).
+      - Cannot be combined with the short form (O(provider), O(api_key), O(api_url)).
+      - Two entries that read with the same key at the same URL are refused.
     type: list
     elements: dict
     suboptions:
@@ -49,7 +51,9 @@ options:
         description:
           - The account's API key. May be Vault-encrypted or a template such as
             C("{{ lookup('ansible.builtin.env', 'FLEET_KEY') }}").
-          - Default is O(vpscrypto_api_key) or O(otwa_api_key), by provider.
+          - When absent, O(vpscrypto_api_key) or O(otwa_api_key) is used, by provider. When given but empty
+            after templating (for example an unset environment variable), the inventory fails naming the
+            account, since the provider's key may belong to another account.
         type: str
       api_url:
         description:
@@ -60,6 +64,7 @@ options:
         description:
           - How the account is called in host variables (C(vps_account)), groups and messages.
           - Default is the provider name, suffixed with the entry's position when a provider is listed twice.
+          - Must be unique and must not contain C(/).
         type: str
       api_key_var:
         description:
@@ -68,17 +73,18 @@ options:
             environment variable.
         type: str
   provider:
-    description: Short form for a single account; the provider to read. Ignored when O(accounts) is given.
+    description: Short form for a single account; the provider to read. Cannot be combined with O(accounts).
     type: str
     choices: [vpscrypto, otwa]
   api_key:
     description:
-      - Short form for a single account; its API key (Vault-encrypted or templated values work).
-      - Default is O(vpscrypto_api_key) or O(otwa_api_key), by O(provider).
+      - Short form for a single account; its API key (Vault-encrypted or templated values work). Needs O(provider).
+      - When absent, O(vpscrypto_api_key) or O(otwa_api_key) is used, by O(provider); when given but empty
+        after templating, the inventory fails.
     type: str
   api_url:
     description:
-      - Short form for a single account; its API base URL.
+      - Short form for a single account; its API base URL. Needs O(provider).
       - Default is the E(VPSCRYPTO_API_URL) or E(OTWA_API_URL) environment variable, else production.
     type: str
   vpscrypto_api_key:
@@ -247,6 +253,7 @@ display = Display()
 
 CACHE_FORMAT = 1
 DEFAULT_GROUP_FIELDS = ("provider", "account", "location", "plan", "os", "status")
+SHORT_FORM_OPTIONS = ("provider", "api_key", "api_url")
 VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 LAZY_TEMPLATE = ("{{ lookup('vpsfleet.cloud.vps_credentials', vps_provider, vps_id, api_url=vps_api_url,"
                  " field='%s'%s) }}")
@@ -294,41 +301,62 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     # -- configuration ----------------------------------------------------------------------
 
     def _accounts(self):
-        entries = self.get_option("accounts")
-        if not entries and self.get_option("provider"):
-            entries = [{"provider": self.get_option("provider"), "api_key": self.get_option("api_key"),
-                        "api_url": self.get_option("api_url")}]
-        if not entries:
-            entries = [{"provider": provider} for provider in PROVIDERS if self.get_option("%s_api_key" % provider)]
+        entries = self._account_entries()
+        per_provider = dict((provider, sum(1 for entry in entries if entry.get("provider") == provider))
+                            for provider in PROVIDERS)
+        accounts = [self._account(position, entry, per_provider) for position, entry in enumerate(entries, start=1)]
+        _refuse_repeated_accounts(accounts)
+        return accounts
+
+    def _account_entries(self):
+        """The ``accounts`` entries, the short form as one entry, or one entry per provider key set."""
+        short_form = dict((option, self.get_option(option)) for option in SHORT_FORM_OPTIONS)
+        if self.get_option("accounts"):
+            given = [option for option in SHORT_FORM_OPTIONS if short_form[option] is not None]
+            if given:
+                raise AnsibleParserError("vpsfleet.cloud.vps: give either accounts or the short form (provider, api_key,"
+                                         " api_url), not both; move %s into an accounts entry" % ", ".join(given))
+            return self.get_option("accounts")
+        if short_form["provider"]:
+            return [short_form]
+        if short_form["api_key"] is not None or short_form["api_url"] is not None:
+            raise AnsibleParserError("vpsfleet.cloud.vps: api_key and api_url need provider, the provider they belong to")
+        entries = [{"provider": provider} for provider in PROVIDERS if self.get_option("%s_api_key" % provider)]
         if not entries:
             raise AnsibleParserError("vpsfleet.cloud.vps: no account to read. Give 'accounts', or 'provider' and"
                                      " 'api_key', or set VPSCRYPTO_API_KEY / OTWA_API_KEY.")
-        per_provider = dict((provider, sum(1 for entry in entries if entry.get("provider") == provider))
-                            for provider in PROVIDERS)
-        accounts = []
-        for position, entry in enumerate(entries, start=1):
-            accounts.append(self._account(position, entry, per_provider))
-        names = [account.name for account in accounts]
-        doubled = sorted(set(name for name in names if names.count(name) > 1))
-        if doubled:
-            raise AnsibleParserError("vpsfleet.cloud.vps: account names must be unique; repeated: %s" % ", ".join(doubled))
-        return accounts
+        return entries
 
     def _account(self, position, entry, per_provider):
         provider = entry.get("provider")
         if provider not in PROVIDERS:
             raise AnsibleParserError("vpsfleet.cloud.vps: accounts[%d].provider must be one of: %s"
                                      % (position - 1, ", ".join(sorted(PROVIDERS))))
-        name = entry.get("name") or (provider if per_provider[provider] == 1 else "%s_%d" % (provider, position))
+        name = entry.get("name")
+        name = str(name) if name not in (None, "") else (provider if per_provider[provider] == 1 else "%s_%d" % (provider, position))
+        if "/" in name:  # it separates account and server id in the credentials of the cache
+            raise AnsibleParserError("vpsfleet.cloud.vps: account name %r must not contain '/'" % name)
         key_var = entry.get("api_key_var")
         if key_var and not VARIABLE_NAME.match(key_var):
             raise AnsibleParserError("vpsfleet.cloud.vps: account %r: api_key_var must be a variable name" % name)
-        api_key = self._template_secret(entry.get("api_key")) or self.get_option("%s_api_key" % provider)
-        if not api_key:
-            raise AnsibleParserError("vpsfleet.cloud.vps: account %r has no API key; give accounts[].api_key or set %s"
-                                     % (name, PROVIDERS[provider]["key_env"]))
+        api_key = self._account_key(name, provider, entry.get("api_key"))
         api_url = self._template_secret(entry.get("api_url"))
         return Account(name, provider, api_key, api_url, api_key_var=key_var)
+
+    def _account_key(self, name, provider, given):
+        """The account's own key when one is given (never replaced when it renders empty), else the provider's."""
+        key_env = PROVIDERS[provider]["key_env"]
+        if given is None:
+            api_key = self.get_option("%s_api_key" % provider)
+            if not api_key:
+                raise AnsibleParserError("vpsfleet.cloud.vps: account %r has no API key; give api_key or set %s" % (name, key_env))
+            return api_key
+        api_key = self._template_secret(given)
+        if not api_key:
+            # The provider's key may belong to another account: reading that one instead would be silent.
+            raise AnsibleParserError("vpsfleet.cloud.vps: account %r: api_key is empty after templating (an unset"
+                                     " environment variable?); %s is not used in its place" % (name, key_env))
+        return api_key
 
     def _template_secret(self, value):
         """A key or URL from the source file: templated (lookups), Vault-decrypted, as a plain str."""
@@ -478,6 +506,22 @@ def _describe_server(account_name, server):
 def _first_few(items):
     shown = ", ".join(items[:LISTED_IN_A_WARNING])
     return shown if len(items) <= LISTED_IN_A_WARNING else "%s and %d more" % (shown, len(items) - LISTED_IN_A_WARNING)
+
+
+def _refuse_repeated_accounts(accounts):
+    """Each account once: unique names, and no two entries reading with the same key at the same URL."""
+    names = [account.name for account in accounts]
+    doubled = sorted(set(name for name in names if names.count(name) > 1))
+    if doubled:
+        raise AnsibleParserError("vpsfleet.cloud.vps: account names must be unique; repeated: %s" % ", ".join(doubled))
+    by_login = {}
+    for account in accounts:
+        by_login.setdefault((account.provider, account.api_key, account.api_url.rstrip("/")), []).append(account.name)
+    repeated = [names for names in by_login.values() if len(names) > 1]
+    if repeated:
+        raise AnsibleParserError("vpsfleet.cloud.vps: %s read the same account (same key, same URL); list it once"
+                                 % "; ".join(" and ".join(repr(name) for name in names) for names in repeated))
+
 
 
 def _is_current_cache(cached, accounts):

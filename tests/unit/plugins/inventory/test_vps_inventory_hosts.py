@@ -280,3 +280,69 @@ def test_leading_separator_decides_the_name_of_keyed_groups_without_prefix(inven
                                      "leading_separator": leading_separator, "keyed_groups": [{"key": "vps_location"}]})
 
     assert group_hosts(inventory, group) == ["web1"]
+
+
+def test_a_short_form_key_can_be_a_template_with_its_own_api_url(inventory_run, fleet, monkeypatch):
+    fleet.add("otwa_templated", FakeAccount([server("otwa", "a1", "db1", status="running")]))
+    monkeypatch.setenv("LAB_KEY", "otwa_templated")
+
+    inventory = inventory_run.parse({"provider": "otwa", "api_key": "{{ lookup('ansible.builtin.env', 'LAB_KEY') }}",
+                                     "api_url": "http://127.0.0.1:9/otwa/api/v1"})
+
+    assert sorted(inventory.hosts) == ["db1"]
+    assert [options["api_url"] for options in fleet.built_with] == ["http://127.0.0.1:9/otwa/api/v1"]
+    assert hostvars(inventory, "db1")["vps_api_url"] == "http://127.0.0.1:9/otwa/api/v1"
+
+
+def test_a_key_template_that_renders_empty_fails_naming_the_account_and_never_uses_the_providers_key(
+        inventory_run, fleet, monkeypatch):
+    fleet.add("vpsk_other_account", FakeAccount([server("vpscrypto", 1, "not-mine")]))
+    monkeypatch.setenv("VPSCRYPTO_API_KEY", "vpsk_other_account")
+    monkeypatch.delenv("SHOP_KEY", raising=False)
+
+    with pytest.raises(AnsibleParserError) as failure:
+        inventory_run.parse({"accounts": [{"provider": "vpscrypto", "name": "shop",
+                                           "api_key": "{{ lookup('ansible.builtin.env', 'SHOP_KEY') }}"}]})
+
+    assert "account 'shop': api_key is empty after templating" in str(failure.value)
+    assert "vpsk_other_account" not in str(failure.value)
+    assert fleet.calls == []
+
+
+def test_a_top_level_api_key_without_provider_is_refused(inventory_run, fleet, monkeypatch):
+    monkeypatch.setenv("VPSCRYPTO_API_KEY", "vpsk_env")
+
+    with pytest.raises(AnsibleParserError, match="api_key and api_url need provider") as failure:
+        inventory_run.parse({"api_key": "vpsk_forgotten"})
+
+    assert "vpsk_forgotten" not in str(failure.value)
+
+
+def test_the_short_form_and_accounts_together_are_refused(inventory_run, fleet):
+    with pytest.raises(AnsibleParserError, match="either accounts or the short form .* move provider, api_key into"):
+        inventory_run.parse(dict(TWO_ACCOUNTS, provider="otwa", api_key="otwa_ignored"))
+
+
+def test_two_accounts_reading_with_the_same_key_and_url_are_refused_naming_both(inventory_run, fleet):
+    with pytest.raises(AnsibleParserError) as failure:
+        inventory_run.parse({"accounts": [{"provider": "otwa", "api_key": "otwa_same", "name": "lab"},
+                                          {"provider": "otwa", "api_key": "otwa_same", "name": "staging"}]})
+
+    assert "'lab' and 'staging' read the same account" in str(failure.value)
+    assert "otwa_same" not in str(failure.value)
+    assert fleet.calls == []
+
+
+def test_one_key_at_two_urls_is_two_accounts(inventory_run, fleet):
+    fleet.add("otwa_same", FakeAccount([server("otwa", "a1", "db1", status="running")]))
+
+    inventory = inventory_run.parse({"accounts": [
+        {"provider": "otwa", "api_key": "otwa_same", "name": "lab", "api_url": "http://127.0.0.1:9/one"},
+        {"provider": "otwa", "api_key": "otwa_same", "name": "staging", "api_url": "http://127.0.0.1:9/two"}]})
+
+    assert sorted(inventory.hosts) == ["db1", "db1_staging_a1"]
+
+
+def test_an_account_name_with_a_slash_is_refused(inventory_run, fleet):
+    with pytest.raises(AnsibleParserError, match="account name 'shop/eu' must not contain '/'"):
+        inventory_run.parse({"accounts": [{"provider": "vpscrypto", "api_key": "vpsk_one", "name": "shop/eu"}]})
