@@ -138,6 +138,9 @@ options:
     description:
       - Also write inline credentials to the inventory cache. Off by default, so that a cache file or
         server never holds root passwords; the credentials are then read again on a cached run.
+      - Turning it off again drops the stored credentials from the cache on the next run that uses it.
+      - The C(ansible.builtin.jsonfile) cache writes its files readable by every local user (mode 0644);
+        keep O(cache_connection) in a directory only you can enter.
     type: bool
     default: false
   strict_credentials:
@@ -191,6 +194,8 @@ notes:
   - Keys are never shown in warnings, errors or C(-vvvv) output.
   - Inline credentials are not written to the cache unless O(cache_credentials=true); a cached run
     then makes no API request other than those credential reads.
+  - A cache entry is used only for the same accounts, URLs and keys; it holds a salted hash of each key,
+    never the key.
 seealso:
   - plugin: vpsfleet.cloud.vps_credentials
     plugin_type: lookup
@@ -230,6 +235,7 @@ cache_connection: ~/.cache/vpsfleet-inventory
 cache_timeout: 3600
 """
 
+import os
 import re
 
 from ansible.errors import AnsibleError, AnsibleParserError
@@ -251,7 +257,7 @@ except ImportError:  # ansible-core < 2.19 trusts every plain string already
 
 display = Display()
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 DEFAULT_GROUP_FIELDS = ("provider", "account", "location", "plan", "os", "status")
 SHORT_FORM_OPTIONS = ("provider", "api_key", "api_url")
 VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -280,7 +286,6 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         reader = FleetReader(accounts, adapter_factory=build_adapter, max_workers=self.get_option("max_workers"),
                              timeout=self.get_option("api_timeout"), retries=self.get_option("api_retries"),
                              validate_certs=self.get_option("validate_certs"), trace=display.vvv, log=display.vvvv)
-        self._account_urls = dict((account.name, account.api_url) for account in accounts)
         self._account_key_vars = dict((account.name, account.api_key_var) for account in accounts)
 
         cache_key = self.get_cache_key(path)
@@ -291,9 +296,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         hosts = self._select_hosts(accounts, fleet)
         credentials = {}
         if self.get_option("credentials") == "inline":
-            credentials = self._inline_credentials(reader, accounts, hosts, (cached or {}).get("credentials") or {})
-        if caching and complete and (cached is None or self._cache_needs_credentials(cached, credentials)):
-            self._cache[cache_key] = self._cache_entry(fleet, credentials)
+            credentials = self._inline_credentials(reader, accounts, hosts, self._cached_credentials(cached))
+        if caching and complete:
+            entry = self._cache_entry(accounts, fleet, credentials)
+            # A cached run rewrites the entry only to add credentials, or to purge ones no longer wanted.
+            if cached is None or cached.get("credentials") != entry.get("credentials"):
+                self._cache[cache_key] = entry
 
         for host_name, account_name, server, variables in hosts:
             self._add_host(host_name, account_name, server, variables, credentials.get(_credentials_key(account_name, server)))
@@ -391,7 +399,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 if server.get("status") not in statuses:
                     continue
                 variables = server_variables(server, account.name)
-                variables["vps_api_url"] = self._account_urls[account.name]
+                variables["vps_api_url"] = account.api_url
                 if self._passes_filters(_describe_server(account.name, server), variables, filter_failures):
                     selected.append((account.name, server, variables))
         for condition, servers in filter_failures.items():
@@ -442,22 +450,28 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     # -- cache ------------------------------------------------------------------------------
 
     def _cached_fleet(self, cache_key, accounts):
-        """The cache entry for this source, or None when absent or written for other accounts."""
+        """The cache entry for this source, or None when absent or written for other accounts or keys."""
         try:
             cached = self._cache[cache_key]
         except KeyError:
             return None
-        return cached if _is_current_cache(cached, accounts) else None
+        if not (isinstance(cached, dict) and cached.get("format") == CACHE_FORMAT and isinstance(cached.get("salt"), str)):
+            return None
+        written_for = [list(identity) for identity in cached.get("accounts") or []]
+        return cached if written_for == _cache_identities(accounts, cached["salt"]) else None
 
-    def _cache_entry(self, fleet, credentials):
-        entry = {"format": CACHE_FORMAT, "accounts": sorted(self._account_urls.items()), "servers": fleet}
+    def _cached_credentials(self, cached):
+        """Credentials from the cache only while cache_credentials is on (turning it off purges them)."""
+        if cached is None or not self.get_option("cache_credentials"):
+            return {}
+        return cached.get("credentials") or {}
+
+    def _cache_entry(self, accounts, fleet, credentials):
+        salt = os.urandom(16).hex()
+        entry = {"format": CACHE_FORMAT, "salt": salt, "accounts": _cache_identities(accounts, salt), "servers": fleet}
         if self.get_option("cache_credentials") and credentials:
             entry["credentials"] = credentials
         return entry
-
-    def _cache_needs_credentials(self, cached, credentials):
-        """A cached run rewrites the cache only to add credentials the user asked to cache."""
-        return bool(self.get_option("cache_credentials") and credentials and cached.get("credentials") != credentials)
 
     # -- populating -------------------------------------------------------------------------
 
@@ -523,9 +537,6 @@ def _refuse_repeated_accounts(accounts):
                                  % "; ".join(" and ".join(repr(name) for name in names) for names in repeated))
 
 
-
-def _is_current_cache(cached, accounts):
-    """A cache entry is used only when written by this format for the same accounts and URLs."""
-    return (isinstance(cached, dict) and cached.get("format") == CACHE_FORMAT
-            and [list(pair) for pair in cached.get("accounts") or []]
-            == sorted([account.name, account.api_url] for account in accounts))
+def _cache_identities(accounts, salt):
+    """What a cache entry was written for: each account's name, provider, URL and a salted hash of its key."""
+    return sorted([account.name, account.provider, account.api_url, account.key_fingerprint(salt)] for account in accounts)

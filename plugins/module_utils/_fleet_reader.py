@@ -10,6 +10,8 @@ provider adapters, so the client's retry rule (429 with Retry-After, backoff) ap
 from __future__ import annotations
 
 import concurrent.futures
+import hashlib
+import hmac
 import threading
 import traceback
 
@@ -41,6 +43,10 @@ class Account(object):
     def describe(self):
         """What the account is called in messages: its name and provider, never its key."""
         return "account %r (%s)" % (self.name, PROVIDERS[self.provider]["label"])
+
+    def key_fingerprint(self, salt):
+        """A salted hash of the key: tells a changed key apart (e.g. in a cache) without storing it."""
+        return hmac.new(salt.encode("utf-8"), self.api_key.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 class AccountReadError(Exception):

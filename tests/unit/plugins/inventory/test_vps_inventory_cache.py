@@ -69,3 +69,27 @@ def test_a_cache_refresh_reads_the_servers_again(inventory_run, fleet, tmp_path)
 
     assert sorted(refreshed.hosts) == ["web1", "web2"]
     assert sorted(inventory_run.parse(cached_source(tmp_path, credentials="none"), cache=True).hosts) == ["web1", "web2"]
+
+
+def test_turning_cache_credentials_off_reads_them_again_and_purges_them_from_the_cache(inventory_run, fleet, tmp_path):
+    fleet.add("vpsk_one", FakeAccount([server("vpscrypto", 1, "web1")], passwords={"1": "s3cret-root"}))
+    inventory_run.parse(cached_source(tmp_path, cache_credentials=True))
+    fleet.accounts["vpsk_one"].passwords["1"] = "rotated-root"
+    fleet.calls.clear()
+
+    second = inventory_run.parse(cached_source(tmp_path), cache=True)
+
+    assert fleet.calls == [("credentials", "vpscrypto", "1")]
+    assert second.get_host("web1").get_vars()["ansible_password"] == "rotated-root"
+    assert "s3cret-root" not in cache_text(tmp_path) and "web1" in cache_text(tmp_path)
+
+
+def test_a_changed_key_does_not_serve_the_hosts_cached_for_the_old_one(inventory_run, fleet, tmp_path):
+    fleet.add("vpsk_one", FakeAccount([server("vpscrypto", 1, "web1")]))
+    fleet.add("vpsk_two", FakeAccount([server("vpscrypto", 2, "web2")]))
+    inventory_run.parse(cached_source(tmp_path, credentials="none"))
+
+    second = inventory_run.parse(cached_source(tmp_path, credentials="none", api_key="vpsk_two"), cache=True)
+
+    assert sorted(second.hosts) == ["web2"]
+    assert "vpsk_one" not in cache_text(tmp_path) and "vpsk_two" not in cache_text(tmp_path)
