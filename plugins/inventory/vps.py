@@ -70,7 +70,7 @@ options:
         description:
           - With O(credentials=lazy), the name of a variable (for example in Vault-encrypted group_vars)
             that holds this account's key at connection time. Without it the lookup uses the provider's
-            environment variable.
+            environment variable, and the inventory warns when that is not this account's key.
         type: str
   provider:
     description: Short form for a single account; the provider to read. Cannot be combined with O(accounts).
@@ -129,7 +129,8 @@ options:
         they end up).
       - V(lazy) sets them to templates calling the P(vpsfleet.cloud.vps_credentials#lookup) lookup, which reads
         them when a connection needs them, with the key from the provider's environment variable or
-        O(accounts[].api_key_var). No secret is stored in the inventory. Each templating is one API request.
+        O(accounts[].api_key_var). No secret is stored in the inventory. A task that templates a host's
+        connection variables reads its credentials once (the lookup remembers a read for a few seconds, in memory).
       - V(none) sets neither.
     type: str
     choices: [inline, lazy, none]
@@ -283,6 +284,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if self.get_option("max_workers") < 1:
             raise AnsibleParserError("vpsfleet.cloud.vps: max_workers must be 1 or more (1 reads one request at a time)")
         accounts = self._accounts()
+        if self.get_option("credentials") == "lazy":
+            self._warn_about_lazy_keys(accounts)
         reader = FleetReader(accounts, adapter_factory=build_adapter, max_workers=self.get_option("max_workers"),
                              timeout=self.get_option("api_timeout"), retries=self.get_option("api_retries"),
                              validate_certs=self.get_option("validate_certs"), trace=display.vvv, log=display.vvvv)
@@ -375,6 +378,17 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         except Exception as exc:
             raise AnsibleParserError("vpsfleet.cloud.vps: could not template an account option (%s)" % type(exc).__name__)
         return str(value) if value not in (None, "") else None
+
+    def _warn_about_lazy_keys(self, accounts):
+        """The lookup reads with the provider's key unless api_key_var names another: say so for accounts it does not fit."""
+        for provider, spec in PROVIDERS.items():
+            provider_key = self.get_option("%s_api_key" % provider)
+            misfits = [account.name for account in accounts
+                       if account.provider == provider and not account.api_key_var and account.api_key != provider_key]
+            if misfits:
+                display.warning("vpsfleet.cloud.vps: with credentials: lazy, the vps_credentials lookup reads passwords with"
+                                " %s, which is not the key of account(s) %s; give them api_key_var"
+                                % (spec["key_env"], ", ".join(repr(name) for name in misfits)))
 
     # -- reading ----------------------------------------------------------------------------
 

@@ -12,7 +12,9 @@ author:
   - vpsfleet maintainers (@vpsfleet)
 description:
   - Reads the login credentials of one or more servers from the provider's API, at the moment the
-    lookup is templated. Nothing is stored.
+    lookup is templated. Nothing is written anywhere; a read is remembered in memory for a few seconds by
+    the process that made it, so that a task templating a connection's user and password (Ansible does
+    so several times per task) sends one request.
   - The P(vpsfleet.cloud.vps#inventory) inventory with O(vpsfleet.cloud.vps#inventory:credentials=lazy)
     sets C(ansible_user) and C(ansible_password) to this lookup, so a password is only read when a
     connection to that host needs it.
@@ -110,15 +112,24 @@ _raw:
       type: str
 """
 
+import hashlib
+import time
+
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._client import HAS_REQUESTS
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers import PROVIDERS, build_adapter
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers import PROVIDERS, build_adapter, provider_api_url
 
 display = Display()
+
+# One task templates its connection's user and password several times, in one process, within
+# milliseconds; remembering a read that briefly makes that one request instead of four.
+REMEMBER_SECONDS = 5.0
+_recent_reads = {}  # (provider, API URL, server id, key digest) -> (monotonic time of the read, credentials)
+_clock = time.monotonic
 
 
 class LookupModule(LookupBase):
@@ -135,18 +146,24 @@ class LookupModule(LookupBase):
         if provider not in PROVIDERS:
             raise AnsibleLookupError("vpsfleet.cloud.vps_credentials: unknown provider %r; valid choices: %s"
                                      % (provider, ", ".join(sorted(PROVIDERS))))
-        adapter = build_adapter(provider, api_key=self._api_key(provider, variables or {}),
-                                api_url=self.get_option("api_url"), timeout=self.get_option("api_timeout"),
-                                retries=self.get_option("api_retries"), validate_certs=self.get_option("validate_certs"),
-                                log=display.vvvv)
+        api_key = self._api_key(provider, variables or {})
+        api_url = provider_api_url(provider, self.get_option("api_url"))
+        key_digest = hashlib.sha256(api_key.encode("utf-8")).hexdigest()
         field = self.get_option("field")
-        results = []
+        adapter, results = None, []
         for server_id in server_ids:
-            try:
-                credentials = adapter.get_credentials(server_id)
-            except Exception as exc:  # ApiError text is already scrubbed of the key
-                raise AnsibleLookupError("vpsfleet.cloud.vps_credentials: could not read the credentials of %s server %s: %s"
-                                         % (PROVIDERS[provider]["label"], server_id, exc))
+            read_key = (provider, api_url, server_id, key_digest)
+            credentials = _recently_read(read_key)
+            if credentials is None:
+                adapter = adapter or build_adapter(
+                    provider, api_key=api_key, api_url=api_url, timeout=self.get_option("api_timeout"),
+                    retries=self.get_option("api_retries"), validate_certs=self.get_option("validate_certs"), log=display.vvvv)
+                try:
+                    credentials = adapter.get_credentials(server_id)
+                except Exception as exc:  # ApiError text is already scrubbed of the key
+                    raise AnsibleLookupError("vpsfleet.cloud.vps_credentials: could not read the credentials of %s server %s: %s"
+                                             % (PROVIDERS[provider]["label"], server_id, exc))
+                _remember(read_key, credentials)
             results.append(wrap_var(credentials[field] if field else credentials))
         return results
 
@@ -163,3 +180,18 @@ class LookupModule(LookupBase):
             raise AnsibleLookupError("vpsfleet.cloud.vps_credentials: no API key for %s; set %s, or give api_key_var"
                                      % (PROVIDERS[provider]["label"], PROVIDERS[provider]["key_env"]))
         return str(key)
+
+
+def _recently_read(read_key):
+    """Credentials read for ``read_key`` less than REMEMBER_SECONDS ago in this process, else None."""
+    remembered = _recent_reads.get(read_key)
+    if remembered is None or _clock() - remembered[0] >= REMEMBER_SECONDS:
+        return None
+    return remembered[1]
+
+
+def _remember(read_key, credentials):
+    now = _clock()
+    for stale in [key for key, (read_at, dummy) in _recent_reads.items() if now - read_at >= REMEMBER_SECONDS]:
+        del _recent_reads[stale]
+    _recent_reads[read_key] = (now, credentials)

@@ -128,3 +128,30 @@ def test_credentials_none_sets_no_login_variables(inventory_run, fleet):
 
     assert credential_reads(fleet) == []
     assert "ansible_password" not in variables and "ansible_user" not in variables
+
+
+def test_lazy_warns_about_accounts_whose_key_the_lookup_will_not_have(inventory_run, fleet, warnings, monkeypatch):
+    fleet.add("vpsk_shop", FakeAccount([server("vpscrypto", 1, "web1")]))
+    fleet.add("vpsk_blog", FakeAccount([server("vpscrypto", 2, "blog1")]))
+    fleet.add("vpsk_env", FakeAccount([server("vpscrypto", 3, "env1")]))
+    fleet.add("vpsk_lab", FakeAccount([server("vpscrypto", 4, "lab1")]))
+    monkeypatch.setenv("VPSCRYPTO_API_KEY", "vpsk_env")
+
+    inventory_run.parse({"credentials": "lazy", "accounts": [
+        {"provider": "vpscrypto", "name": "shop", "api_key": "vpsk_shop"},
+        {"provider": "vpscrypto", "name": "blog", "api_key": "vpsk_blog"},
+        {"provider": "vpscrypto", "name": "env"},
+        {"provider": "vpscrypto", "name": "lab", "api_key": "vpsk_lab", "api_key_var": "vault_lab_key"}]})
+
+    assert len(warnings) == 1
+    assert "VPSCRYPTO_API_KEY, which is not the key of account(s) 'shop', 'blog'; give them api_key_var" in warnings[0]
+    assert "vpsk_" not in warnings[0]
+
+
+def test_lazy_with_the_providers_own_key_warns_about_nothing(inventory_run, fleet, warnings, monkeypatch):
+    fleet.add("vpsk_env", FakeAccount([server("vpscrypto", 1, "web1")]))
+    monkeypatch.setenv("VPSCRYPTO_API_KEY", "vpsk_env")
+
+    inventory_run.parse({"credentials": "lazy"})
+
+    assert warnings == []

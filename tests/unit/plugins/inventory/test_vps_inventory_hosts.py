@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import pytest
 from ansible.errors import AnsibleError, AnsibleParserError
-from ansible.parsing.dataloader import DataLoader
-from ansible.parsing import vault
-from ansible.parsing.vault import VaultLib, VaultSecret
 from ansible.plugins.loader import inventory_loader
 
 from ansible_collections.vpsfleet.cloud.tests.unit.plugins.inventory._fake_fleet import FakeAccount, server
+from ansible_collections.vpsfleet.cloud.tests.unit.plugins.inventory._vault_values import vault_loader, vault_yaml
 
 TWO_ACCOUNTS = {"accounts": [{"provider": "vpscrypto", "api_key": "vpsk_one", "name": "shop"},
                              {"provider": "otwa", "api_key": "otwa_two", "name": "lab"}]}
@@ -192,16 +190,9 @@ def test_an_account_key_can_be_a_template(inventory_run, fleet, monkeypatch):
 
 def test_an_account_key_can_be_vault_encrypted(inventory_run, fleet, monkeypatch):
     fleet.add("vpsk_vaulted", FakeAccount([server("vpscrypto", 1, "web1")]))
-    secrets = [("default", VaultSecret(b"vault-password"))]
-    ciphertext = VaultLib(secrets).encrypt("vpsk_vaulted").decode()
-    loader = DataLoader()
-    loader.set_vault_secrets(secrets)
-    if hasattr(vault, "VaultSecretsContext"):  # 2.19+: the CLI makes the secrets ambient; do as it does
-        monkeypatch.setattr(vault.VaultSecretsContext, "_current", vault.VaultSecretsContext(secrets))
-    source = ("plugin: vpsfleet.cloud.vps\naccounts:\n  - provider: vpscrypto\n    api_key: !vault |\n"
-              + "".join("      %s\n" % line for line in ciphertext.splitlines()))
+    source = "plugin: vpsfleet.cloud.vps\naccounts:\n  - provider: vpscrypto\n    api_key: " + vault_yaml("vpsk_vaulted", 6)
 
-    inventory = inventory_run.parse_text(source, loader=loader)
+    inventory = inventory_run.parse_text(source, loader=vault_loader(monkeypatch))
 
     assert sorted(inventory.hosts) == ["web1"]
 

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from ansible.errors import AnsibleLookupError
 from ansible.parsing.dataloader import DataLoader
@@ -18,13 +20,23 @@ except ImportError:  # ansible-core < 2.19: every plain string is a template
         return value
 
 from ansible_collections.vpsfleet.cloud.tests.unit.plugins.inventory._fake_fleet import FakeAccount, install_fake_fleet, server
+from ansible_collections.vpsfleet.cloud.tests.unit.plugins.inventory._vault_values import vault_loader, vault_yaml
+
+
+def lookup_module():
+    return sys.modules[type(lookup_loader.get("vpsfleet.cloud.vps_credentials")).__module__]
 
 
 @pytest.fixture
 def fleet(monkeypatch):
     fake = install_fake_fleet(monkeypatch, lookup_loader.get("vpsfleet.cloud.vps_credentials"))
     fake.add("otwa_envkey", FakeAccount([server("otwa", "a1", "db1")], passwords={"a1": "a{{b}}c", "a2": "second"}))
+    monkeypatch.setattr(lookup_module(), "_recent_reads", {})
     return fake
+
+
+def credential_reads(fleet):
+    return [call for call in fleet.calls if call[0] == "credentials"]
 
 
 def run_lookup(terms, variables=None, **options):
@@ -97,3 +109,40 @@ def test_a_password_from_the_lookup_is_never_templated(fleet, monkeypatch):
     password = run_lookup(["otwa", "a1"], field="password")[0]
 
     assert templar.template(password) == "a{{b}}c"
+
+
+def test_the_key_variable_can_be_vault_encrypted(fleet, monkeypatch):
+    group_vars = vault_loader(monkeypatch).load("vault_lab_key: " + vault_yaml("otwa_envkey", 2))
+
+    assert run_lookup(["otwa", "a1"], variables=group_vars, api_key_var="vault_lab_key", field="password") == ["a{{b}}c"]
+
+
+def test_user_and_password_templated_together_cost_one_read(fleet, monkeypatch):
+    monkeypatch.setenv("OTWA_API_KEY", "otwa_envkey")
+
+    user = run_lookup(["otwa", "a1"], field="username")
+    password = run_lookup(["otwa", "a1"], field="password")
+
+    assert (user, password) == (["root"], ["a{{b}}c"])
+    assert credential_reads(fleet) == [("credentials", "otwa", "a1")]
+
+
+def test_a_read_is_remembered_only_briefly(fleet, monkeypatch):
+    monkeypatch.setenv("OTWA_API_KEY", "otwa_envkey")
+    now = [1000.0]
+    monkeypatch.setattr(lookup_module(), "_clock", lambda: now[0])
+    run_lookup(["otwa", "a1"], field="password")
+    fleet.accounts["otwa_envkey"].passwords["a1"] = "rotated"
+
+    now[0] += lookup_module().REMEMBER_SECONDS
+
+    assert run_lookup(["otwa", "a1"], field="password") == ["rotated"]
+    assert len(credential_reads(fleet)) == 2
+
+
+def test_a_read_with_one_key_is_never_served_to_another(fleet, monkeypatch):
+    fleet.add("otwa_otherkey", FakeAccount([server("otwa", "a1", "db1")], passwords={"a1": "other-account"}))
+    monkeypatch.setenv("OTWA_API_KEY", "otwa_envkey")
+    run_lookup(["otwa", "a1"], field="password")
+
+    assert run_lookup(["otwa", "a1"], api_key="otwa_otherkey", field="password") == ["other-account"]
