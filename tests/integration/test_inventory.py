@@ -143,6 +143,20 @@ def test_lazy_credentials_are_absent_from_the_list_and_read_when_a_play_needs_th
     assert host_results(run)["curly"]["msg"]["password_is_curly"] is True
 
 
+def test_lazy_credentials_cost_one_read_per_host_and_task(ansible, fleet):
+    playbook = ansible.write("fleet.yml", PLAY_OVER_FLEET)
+    curly_id = next(item["id"] for item in fleet.sandbox.servers() if item.get("hostname") == "curly")
+    fleet.sandbox.control("DELETE", "/requests")
+
+    run = ansible.run("ansible-playbook", ["-i", SOURCES / "lazy.vps.yml", playbook, "--limit", "curly",
+                                           "-e", CURLY_PASSWORD_VARS],
+                      env=fleet.environment())
+
+    assert run.rc == 0, run.stderr
+    reads = [entry for entry in fleet.sandbox.requests_log() if entry["path"].endswith("/credentials")]
+    assert [entry["path"] for entry in reads] == ["/servers/%s/credentials" % curly_id]
+
+
 def test_a_cached_run_sends_no_request_to_either_provider(ansible, fleet, tmp_path):
     environment = fleet.environment(ANSIBLE_INVENTORY_CACHE_CONNECTION=str(tmp_path / "cache"))
     first = ansible.inventory(SOURCES / "cached.vps.yml", env=environment)
@@ -175,3 +189,28 @@ def test_a_bad_key_fails_naming_the_account_and_no_key_shows_even_at_vvvv(ansibl
     assert "account 'otwa' (Otwa Cloud)" in run.stderr
     for secret in fleet.secrets() + ["otwa_revokedrevokedrevoked"]:
         assert secret not in run.stdout + run.stderr
+
+
+def test_a_cache_written_with_another_key_is_not_used(ansible, fleet, tmp_path):
+    other = fleet.sandbox.create_account("otwa")
+    fleet.sandbox.seed_servers(other["api_key"], 1, name_prefix="other")
+    environment = fleet.environment(ANSIBLE_INVENTORY_CACHE_CONNECTION=str(tmp_path / "cache"))
+    ansible.inventory(SOURCES / "cached.vps.yml", env=environment)
+
+    second = ansible.inventory(SOURCES / "cached.vps.yml", env=dict(environment, OTWA_API_KEY=other["api_key"]))
+
+    assert second.rc == 0, second.stderr
+    assert sorted(second.json["vps_provider_otwa"]["hosts"]) == ["other-0001"]
+    for path in (tmp_path / "cache").iterdir():
+        assert other["api_key"] not in path.read_text() and fleet.otwa["api_key"] not in path.read_text()
+
+
+def test_a_key_template_that_renders_empty_fails_naming_the_account(ansible, fleet):
+    environment = fleet.environment()  # LAB_OTWA_KEY unset, OTWA_API_KEY set: never used in its place
+
+    run = ansible.run("ansible-inventory", ["-i", SOURCES / "named_accounts.vps.yml", "--list"], json_output=False,
+                      env=dict(environment, ANSIBLE_INVENTORY_UNPARSED_FAILED="true"))
+
+    assert run.rc != 0
+    assert "account 'lab': api_key is empty after templating" in run.stderr
+    assert fleet.otwa["api_key"] not in run.stdout + run.stderr
