@@ -126,8 +126,7 @@ def test_check_mode_for_an_x402_payment_sends_nothing_and_signs_nothing(fake_api
     assert fake_api.requests == []
 
 
-def test_check_mode_for_an_x402_payment_needs_no_wallet_key_and_says_what_would_be_paid(fake_api, monkeypatch,
-                                                                                         capsys):
+def test_check_mode_for_x402_needs_no_wallet_key_and_says_what_would_be_paid(fake_api, monkeypatch, capsys):
     monkeypatch.delenv("VPSFLEET_WALLET_KEY", raising=False)
     pay_to = "0x209693Bc6afc0C5328bA36FaF03C514EF312287C"
 
