@@ -125,6 +125,35 @@ def test_min_balance_makes_a_rerun_pay_nothing(clean_sandbox, ansible, payer, wa
     assert info["account"]["balance_usd"] == 25.0
 
 
+CHECK_MODE_PLAYBOOK = """
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Would pay the top-up
+      vpsfleet.cloud.vps_topup:
+        provider: vpscrypto
+        amount: 25
+        coin: USDCBASE
+        min_balance: 20
+      register: planned
+"""
+
+
+def test_check_mode_needs_no_wallet_key_and_says_what_would_be_paid(clean_sandbox, ansible, payer):
+    account, env = payer
+    env = dict(env)
+    del env["VPSFLEET_WALLET_KEY"]
+
+    run = ansible.playbook(CHECK_MODE_PLAYBOOK, "--check", env=env)
+
+    assert run.rc == 0, run.stdout + run.stderr
+    planned = run.json["plays"][0]["tasks"][0]["hosts"]["localhost"]
+    assert planned["changed"] is True and planned["topup_needed"] is True
+    assert (planned["planned"]["amount_base_units"], planned["planned"]["networks"]) == ("25000000", ["base"])
+    assert topup_posts(clean_sandbox) == []
+    assert clean_sandbox.ledger(provider="vpscrypto", account=account["account_id"]) == []
+
+
 def test_a_dropped_connection_on_the_topup_request_does_not_pay_twice(clean_sandbox, ansible, payer, wallet):
     account, env = payer
     clean_sandbox.fund_wallet(wallet.address, 100)
