@@ -12,6 +12,7 @@ from __future__ import annotations
 import email.utils
 import json
 import random
+import re
 import time
 
 try:
@@ -32,20 +33,32 @@ USER_AGENT = "vpsfleet.cloud/%s (Ansible collection; +https://github.com/vpsflee
 # A 429 comes from a rate limiter, which refuses a request before any handler runs; that holds
 # for one in front of the API as much as for the API's own, so the request had no effect.
 NOT_PROCESSED_STATUSES = frozenset((429,))
-# Answers that may hide a request the upstream completed: 502 and 504 come from a gateway that
-# forwarded the request and lost the upstream's answer. 503 belongs here too: an origin in
-# maintenance sends it before doing anything, but proxies (Envoy, for one) also send it when the
-# upstream connection resets after the request went through, and the two look alike. Requests
-# that are safe to repeat are still retried on all three; unsafe ones are not (see request()).
-AMBIGUOUS_STATUSES = frozenset((502, 503, 504))
+# Answers that may hide a request the upstream completed: 502 comes from a gateway that forwarded
+# the request and lost the upstream's answer. 503 belongs here too: an origin in maintenance sends
+# it before doing anything, but proxies (Envoy, for one) also send it when the upstream connection
+# resets after the request went through, and the two look alike.
+LOST_ANSWER_STATUSES = frozenset((502, 503))
+# A 504 says more: the gateway gave up waiting, so the upstream may still be carrying the request
+# out, and a look-up right away can miss an effect that lands a moment later.
+STILL_WORKING_STATUSES = frozenset((504,))
 UNSAFE_METHODS = frozenset(("POST", "PUT", "PATCH", "DELETE"))
+# How often an unsafe request's effect is looked for, with the backoff between, when the upstream
+# may still be working on it; it is never sent again in that case.
+STILL_WORKING_PROBES = 3
+
+# What one failed attempt says about the request (see _Failure).
+NEVER_SENT = "never_sent"          # connect failure: the request did not leave this machine
+NOT_PROCESSED = "not_processed"    # 429: refused before anything ran
+LOST_ANSWER = "lost_answer"        # dropped connection, 502, 503: may have taken effect
+STILL_WORKING = "still_working"    # read timeout, 504: may have taken effect, or may yet
+FINAL = "final"                    # any other error: retrying cannot help
 
 
 class ApiError(Exception):
     """A failed API call: HTTP status, the API's error code and message, method and path.
 
-    ``outcome_unknown`` is true when an unsafe request may or may not have taken effect
-    (the connection dropped after it was sent and nothing could tell which).
+    ``outcome_unknown`` is true when a state-changing request may or may not have taken effect
+    (an answer was lost after it was sent and nothing could tell which).
     """
 
     def __init__(self, message, status=None, code=None, method=None, path=None, provider=None,
@@ -124,31 +137,95 @@ def parse_retry_after(value, now=None):
     return max(0.0, parsed.timestamp() - (now if now is not None else time.time()))
 
 
+# An error code is a short identifier (``insufficient_balance``). NestJS puts the status text
+# ("Not Found") in ``error``, other APIs a sentence: those are messages, not codes.
+_ERROR_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_.:-]{0,63}$")
+
+
+def _message_text(value):
+    """Text from a message that may be a string, a list of them (NestJS validation) or a dict."""
+    if isinstance(value, (list, tuple)):
+        return "; ".join(text for text in (_message_text(item) for item in value) if text)
+    if isinstance(value, dict):
+        return _message_text(value.get("message") or value.get("msg")) or json.dumps(value, sort_keys=True)
+    return str(value).strip() if value is not None else ""
+
+
 def error_from_body(body, text, status):
     """(code, message) from either provider's error shape.
 
-    VPSCrypto answers ``{"error": code, "message": text}``; Otwa ``{"message": text, "statusCode": n}``.
+    VPSCrypto answers ``{"error": code, "message": text}``; Otwa (NestJS) ``{"message": text or
+    [text, ...], "statusCode": n}``, sometimes with ``"error": "Not Found"``. ``error`` is taken as
+    the code only when it looks like one. A ``statusCode`` that differs from the HTTP status (a
+    proxy relaying an upstream's error) is named in the message; an equal one adds nothing.
     """
     if isinstance(body, dict):
-        code = body.get("error") if isinstance(body.get("error"), str) else None
-        if code is None and body.get("code") is not None:
-            code = str(body.get("code"))
-        message = body.get("message") or body.get("error") or body.get("detail")
+        error = body.get("error")
+        code = error if isinstance(error, str) and _ERROR_CODE.match(error) else None
+        if code is None and isinstance(body.get("code"), (str, int)) and not isinstance(body.get("code"), bool):
+            code = str(body["code"])
+        message = _message_text(body.get("message")) or _message_text(body.get("detail")) or _message_text(error)
+        body_status = body.get("statusCode")
+        if message and isinstance(body_status, int) and not isinstance(body_status, bool) and body_status != status:
+            message += " (the error body says status %d)" % body_status
         if message:
-            return code, str(message)
+            return code, message
     snippet = (text or "").strip()[:300]
     return None, snippet or "HTTP %s" % status
 
 
-def _never_sent(exc):
-    """True when a transport error happened before the request left this machine."""
+def _setup_errors():
+    """requests' exceptions for a request that could not be built: a bad URL or header, no JSON body."""
+    names = ("MissingSchema", "InvalidSchema", "InvalidURL", "InvalidHeader", "URLRequired", "InvalidJSONError")
+    return tuple(getattr(requests.exceptions, name) for name in names if hasattr(requests.exceptions, name))
+
+
+def _setup_error_message(exc, url):
+    """What to fix, for an exception from :func:`_setup_errors` (never quoting a header's value)."""
+    if isinstance(exc, requests.exceptions.InvalidHeader):
+        return ("the request was not sent: a header value holds a character HTTP does not allow"
+                " (an API key read from a file often keeps its trailing newline)")
+    if type(exc).__name__ == "InvalidJSONError":
+        return "the request was not sent: its body cannot be encoded as JSON (%s)" % exc
+    return ("the request was not sent: the API URL %s is not usable (%s); api_url must be a full URL"
+            " starting with https:// or http://" % (url, exc))
+
+
+def _transport_failure_kind(exc):
+    """What a transport error says about the request: one of the failure kinds above."""
+    if isinstance(exc, _setup_errors()):
+        return FINAL
     if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return True
+        return NEVER_SENT
+    if isinstance(exc, requests.exceptions.ReadTimeout):
+        return STILL_WORKING
     if isinstance(exc, requests.exceptions.ConnectionError):
         reason = exc.args[0] if exc.args else None
-        inner = getattr(reason, "reason", reason)
-        return type(inner).__name__ in ("NewConnectionError", "NameResolutionError")
-    return False
+        inner = type(getattr(reason, "reason", reason)).__name__
+        if inner in ("NewConnectionError", "NameResolutionError"):
+            return NEVER_SENT
+        if inner == "ReadTimeoutError":
+            return STILL_WORKING
+    return LOST_ANSWER
+
+
+def _mark_outcome_unknown(error, reason):
+    """Flag ``error`` as of unknown outcome and say why in its message."""
+    error.outcome_unknown = True
+    error.message += " (the request may have taken effect: %s)" % reason
+
+
+class _Failure(object):
+    """One failed attempt: its ApiError, what it says about the request (``kind``), Retry-After."""
+
+    def __init__(self, error, kind, retry_after=None):
+        self.error = error
+        self.kind = kind
+        self.retry_after = retry_after
+
+    @property
+    def may_have_taken_effect(self):
+        return self.kind in (LOST_ANSWER, STILL_WORKING)
 
 
 class ApiClient(object):
@@ -203,14 +280,21 @@ class ApiClient(object):
 
         :param replay_safe: the caller vouches that repeating this request cannot double an effect.
         :param idempotency_key: sent as ``Idempotency-Key`` and reused on every retry.
-        :param effect_probe: for an unsafe request without a key: called after an ambiguous failure;
-            returns the created resource if the first attempt took effect (then that is the answer),
-            or None (then the request is sent again).
+        :param effect_probe: for an unsafe request without a key: called after an answer was lost;
+            returns the created resource if the request took effect (then that is the answer), or
+            None. After a read timeout or a 504 the request is never sent again (the API may still
+            be carrying it out): the probe is asked a few times, and if it finds nothing the outcome
+            is unknown. After a dropped connection, a 502 or a 503 the request is sent again once
+            two probes, a backoff delay apart, found nothing.
         :param pass_statuses: non-2xx statuses returned to the caller instead of raised (e.g. 402).
         :param secrets: further values (e.g. a root password from the body) to scrub from errors.
+
+        A POST, PUT, PATCH or DELETE that fails after an attempt whose answer was lost raises an
+        :class:`ApiError` with ``outcome_unknown`` set, keyed and replay-safe ones included.
         """
         method = method.upper()
-        unsafe = method in UNSAFE_METHODS and not replay_safe and not idempotency_key
+        changes_state = method in UNSAFE_METHODS
+        repeatable = bool(replay_safe or idempotency_key)
         request_headers = dict(headers or {})
         if authenticated and self._api_key:
             request_headers["Authorization"] = "Bearer %s" % self._api_key
@@ -218,30 +302,67 @@ class ApiClient(object):
             request_headers["Idempotency-Key"] = idempotency_key
         scrub = tuple(secrets) + (self._api_key,)
         attempt = 0
+        answer_lost = False
         while True:
             outcome = self._send_once(method, path, json_body, params, request_headers, pass_statuses, scrub)
             if isinstance(outcome, Response):
                 return outcome
-            error, retry_after, ambiguous = outcome
-            # Unsafe: neither replay-safe nor keyed. After an answer that may hide an effect it is
-            # only sent again when its probe shows no effect; a 429 or a connect failure retries it.
-            if ambiguous and unsafe:
-                if effect_probe is None:
-                    error.outcome_unknown = True
-                    error.message += (" (the request may have taken effect; it was not repeated because"
-                                      " repeating it could apply it twice)")
-                    raise error
-                found = self._probe_effect(effect_probe, error)
-                if found is not None:
-                    self._log("%s %s: answer lost, effect found by re-reading; not repeated" % (method, path))
-                    return Response(None, {}, found, recovered=True)
-            if attempt >= self.policy.retries:
+            error = outcome.error
+            answer_lost = answer_lost or outcome.may_have_taken_effect
+            if outcome.kind == FINAL:
+                if changes_state and answer_lost:
+                    _mark_outcome_unknown(error, "an earlier attempt's answer was lost")
                 raise error
-            delay = self.policy.delay(attempt, retry_after)
+            if changes_state and not repeatable and outcome.may_have_taken_effect:
+                found = self._look_for_effect(method, path, outcome, effect_probe, attempt)
+                if found is not None:
+                    return Response(None, {}, found, recovered=True)
+                attempt += 1  # the look-ups waited the backoff already
+                continue
+            if attempt >= self.policy.retries:
+                if changes_state and answer_lost:
+                    _mark_outcome_unknown(error, "its answer was lost and %d retries brought no answer"
+                                          % self.policy.retries)
+                raise error
+            delay = self.policy.delay(attempt, outcome.retry_after)
             self._log("%s %s: %s; retry %d/%d in %.2fs" % (
                 method, path, error.status or "transport error", attempt + 1, self.policy.retries, delay))
             self.sleep(delay)
             attempt += 1
+
+    def _look_for_effect(self, method, path, failure, effect_probe, attempt):
+        """After an unsafe request's answer was lost: the effect ``effect_probe`` found, or None
+        when the request may be sent again. Raises the error, outcome unknown, otherwise."""
+        error = failure.error
+        if effect_probe is None:
+            _mark_outcome_unknown(error, "it was not repeated because repeating it could apply it twice")
+            raise error
+        if failure.kind == STILL_WORKING:
+            # The API may finish the request after the gateway or this client gave up: a look-up
+            # right away can miss it, and sending it again could apply it twice.
+            for probe_number in range(STILL_WORKING_PROBES):
+                self.sleep(self.policy.delay(probe_number + 1))
+                found = self._probe_effect(effect_probe, error)
+                if found is not None:
+                    self._log("%s %s: answer lost, effect found by re-reading; not repeated" % (method, path))
+                    return found
+            _mark_outcome_unknown(error, "the API may still be carrying it out, so it was not sent again,"
+                                         " and %d look-ups found no effect yet" % STILL_WORKING_PROBES)
+            raise error
+        found = self._probe_effect(effect_probe, error)
+        if found is None:
+            # One look-up can run before the effect shows; a second one, after the backoff, decides.
+            self.sleep(self.policy.delay(attempt, failure.retry_after))
+            found = self._probe_effect(effect_probe, error)
+        if found is not None:
+            self._log("%s %s: answer lost, effect found by re-reading; not repeated" % (method, path))
+            return found
+        if attempt >= self.policy.retries:
+            _mark_outcome_unknown(error, "two look-ups found no effect, and no retries are left")
+            raise error
+        self._log("%s %s: %s; no effect found twice; retry %d/%d" % (
+            method, path, error.status or "transport error", attempt + 1, self.policy.retries))
+        return None
 
     @staticmethod
     def _probe_effect(effect_probe, error):
@@ -253,15 +374,14 @@ class ApiClient(object):
         try:
             return effect_probe()
         except ApiError as probe_error:
-            error.outcome_unknown = True
-            error.message += (" (the request may have taken effect; reading back whether it did failed"
-                              " too: %s; it was not repeated)" % probe_error.message)
+            _mark_outcome_unknown(error, "reading back whether it did failed too: %s; it was not repeated"
+                                  % probe_error.message)
             raise error from None
 
     # -- one attempt ----------------------------------------------------------------------
 
     def _send_once(self, method, path, json_body, params, headers, pass_statuses, scrub):
-        """Return a Response, or (ApiError, retry_after, ambiguous) for a retryable failure."""
+        """Return a Response, or a :class:`_Failure` saying what the failed attempt means."""
         url = self.base_url + path
         started = time.monotonic()
         self.request_count += 1
@@ -270,10 +390,14 @@ class ApiClient(object):
                 method, url, json=json_body, params=params, headers=headers,
                 timeout=self.timeout, verify=self.validate_certs)
         except requests.exceptions.RequestException as exc:
-            message = redact_text("%s: %s" % (type(exc).__name__, exc), scrub)
-            error = ApiError(message, method=method, path=path, provider=self.provider, code="transport_error")
+            kind = _transport_failure_kind(exc)
             self._log("%s %s -> %s" % (method, path, type(exc).__name__))
-            return error, None, not _never_sent(exc)
+            if kind == FINAL:
+                message, code = _setup_error_message(exc, url), "setup_error"
+            else:
+                message, code = "%s: %s" % (type(exc).__name__, exc), "transport_error"
+            error = ApiError(redact_text(message, scrub), method=method, path=path, provider=self.provider, code=code)
+            return _Failure(error, kind)
         self._log("%s %s -> %s (%.3fs)" % (method, path, answer.status_code, time.monotonic() - started))
         body = self._decode(answer)
         response_headers = dict(answer.headers)
@@ -282,11 +406,14 @@ class ApiClient(object):
         code, message = error_from_body(body, answer.text, answer.status_code)
         error = ApiError(redact_text(message, scrub), status=answer.status_code, code=code, method=method,
                          path=path, provider=self.provider, body=redact_data(body, scrub), headers=response_headers)
+        retry_after = parse_retry_after(answer.headers.get("Retry-After"))
         if answer.status_code in NOT_PROCESSED_STATUSES:
-            return error, parse_retry_after(answer.headers.get("Retry-After")), False
-        if answer.status_code in AMBIGUOUS_STATUSES:
-            return error, parse_retry_after(answer.headers.get("Retry-After")), True
-        raise error
+            return _Failure(error, NOT_PROCESSED, retry_after)
+        if answer.status_code in STILL_WORKING_STATUSES:
+            return _Failure(error, STILL_WORKING, retry_after)
+        if answer.status_code in LOST_ANSWER_STATUSES:
+            return _Failure(error, LOST_ANSWER, retry_after)
+        return _Failure(error, FINAL)
 
     @staticmethod
     def _decode(answer):

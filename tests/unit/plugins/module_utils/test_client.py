@@ -96,6 +96,33 @@ def test_an_error_without_any_body_names_the_status():
     assert error_from_body(None, "", 418) == (None, "HTTP 418")
 
 
+def test_an_identifier_in_the_error_field_is_the_code():
+    assert error_from_body({"error": "not_found", "message": "No such server"}, "", 404) == ("not_found", "No such server")
+
+
+def test_a_sentence_in_the_error_field_is_the_message_not_the_code():
+    assert error_from_body({"error": "X-PAYMENT header is required"}, "", 402) == (None, "X-PAYMENT header is required")
+
+
+def test_a_status_text_in_the_error_field_is_not_a_code():
+    body = {"statusCode": 404, "message": "Server not found", "error": "Not Found"}
+    assert error_from_body(body, "", 404) == (None, "Server not found")
+
+
+def test_a_list_of_validation_messages_is_joined_with_semicolons():
+    body = {"statusCode": 400, "message": ["label must be a string", "os should not be empty"], "error": "Bad Request"}
+    assert error_from_body(body, "", 400) == (None, "label must be a string; os should not be empty")
+
+
+def test_a_body_status_code_that_differs_from_the_http_status_is_named_in_the_message():
+    body = {"statusCode": 500, "message": "Internal server error"}
+    assert error_from_body(body, "", 502) == (None, "Internal server error (the error body says status 500)")
+
+
+def test_a_body_status_code_equal_to_the_http_status_adds_nothing():
+    assert error_from_body({"statusCode": 403, "message": "Forbidden"}, "", 403) == (None, "Forbidden")
+
+
 def test_an_error_reads_as_provider_status_code_method_path_and_message(fake_api):
     fake_api.answer(404, {"error": "not_found", "message": "No such server"})
     with pytest.raises(ApiError) as caught:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.vpsfleet.cloud.plugins.module_utils import _client
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._client import ApiError
 # fake_api is a pytest fixture: importing it is what makes it available here.
 from ansible_collections.vpsfleet.cloud.tests.unit.plugins.module_utils._http import (  # noqa: F401  # pylint: disable=unused-import
@@ -93,12 +94,69 @@ def test_a_503_with_retry_after_is_still_no_proof_that_an_unsafe_post_did_nothin
     assert fake_api.paths() == ["POST /topups"]
 
 
-def test_after_a_503_the_probe_decides_whether_the_order_is_sent_again(fake_api):
+def test_after_a_503_the_order_is_sent_again_only_after_two_look_ups_found_nothing(fake_api):
     fake_api.answer(503, {"message": "unavailable"}).answer(201, {"id": 15})
-    probed = []
-    response = client_for(fake_api).post("/servers", json_body={}, effect_probe=lambda: probed.append(True))
+    events = []
+    client = client_for(fake_api)
+    client.sleep = lambda delay: events.append("wait")
+    response = client.post("/servers", json_body={}, effect_probe=lambda: events.append("look up"))
     assert response.body == {"id": 15}
-    assert probed == [True]
+    assert events == ["look up", "wait", "look up"]
+    assert fake_api.paths() == ["POST /servers", "POST /servers"]
+
+
+@pytest.mark.parametrize("status", [502, 503])
+def test_an_effect_that_shows_only_on_the_second_look_up_is_the_answer(fake_api, status):
+    fake_api.answer(status, raw="Bad Gateway")
+    looks = iter([None, {"id": 17, "hostname": "web-1"}])
+    response = client_for(fake_api).post("/servers", json_body={}, effect_probe=lambda: next(looks))
+    assert (response.body, response.recovered) == ({"id": 17, "hostname": "web-1"}, True)
+    assert fake_api.paths() == ["POST /servers"]
+
+
+def test_a_dropped_order_with_no_retries_left_after_two_empty_look_ups_is_of_unknown_outcome(fake_api):
+    fake_api.drop().answer(201, {"id": 18})
+    with pytest.raises(ApiError) as caught:
+        client_for(fake_api, retries=0).post("/servers", json_body={}, effect_probe=lambda: None)
+    assert caught.value.outcome_unknown is True
+    assert "no retries are left" in str(caught.value)
+    assert fake_api.paths() == ["POST /servers"]
+
+
+def test_after_a_504_the_order_is_never_sent_again_and_each_look_up_waits_first(fake_api):
+    fake_api.answer(504, raw="Gateway Timeout").answer(201, {"id": 19})
+    events = []
+    looks = iter([None, None, {"id": 19, "hostname": "web-1"}])
+
+    def look_up():
+        events.append("look up")
+        return next(looks)
+
+    client = client_for(fake_api)
+    client.sleep = lambda delay: events.append("wait")
+    response = client.post("/servers", json_body={}, effect_probe=look_up)
+    assert (response.body, response.recovered) == ({"id": 19, "hostname": "web-1"}, True)
+    assert events == ["wait", "look up"] * 3
+    assert fake_api.paths() == ["POST /servers"]
+
+
+def test_after_a_504_with_no_effect_found_the_outcome_is_unknown_and_the_order_not_sent_again(fake_api):
+    fake_api.answer(504, raw="Gateway Timeout").answer(201, {"id": 20})
+    looks = []
+    with pytest.raises(ApiError) as caught:
+        client_for(fake_api).post("/servers", json_body={}, effect_probe=lambda: looks.append(True))
+    assert caught.value.outcome_unknown is True
+    assert "may still be carrying it out" in str(caught.value)
+    assert len(looks) == _client.STILL_WORKING_PROBES
+    assert fake_api.paths() == ["POST /servers"]
+
+
+def test_after_a_read_timeout_the_order_is_never_sent_again(fake_api):
+    fake_api.answer(201, {"id": 21}, delay=0.6).answer(201, {"id": 22})
+    with pytest.raises(ApiError) as caught:
+        client_for(fake_api, timeout=0.2).post("/servers", json_body={}, effect_probe=lambda: None)
+    assert caught.value.outcome_unknown is True
+    assert fake_api.paths() == ["POST /servers"]
 
 
 def test_a_failing_probe_reports_the_order_outcome_as_unknown_and_sends_nothing_more(fake_api):
@@ -112,3 +170,48 @@ def test_a_failing_probe_reports_the_order_outcome_as_unknown_and_sends_nothing_
     assert (caught.value.method, caught.value.outcome_unknown) == ("POST", True)
     assert "reading back whether it did failed too: listing failed" in str(caught.value)
     assert fake_api.paths() == ["POST /servers"]
+
+
+# -- retries exhausted after a lost answer ----------------------------------------------------
+
+
+def test_a_keyed_post_whose_answers_are_all_lost_is_of_unknown_outcome(fake_api):
+    for dummy in range(3):
+        fake_api.drop()
+    with pytest.raises(ApiError) as caught:
+        client_for(fake_api, retries=2).post("/servers", json_body={}, idempotency_key="k-1")
+    assert len(fake_api.requests) == 3
+    assert caught.value.outcome_unknown is True
+    assert "2 retries brought no answer" in str(caught.value)
+
+
+def test_a_replay_safe_delete_whose_gateway_errors_outlast_the_retries_is_of_unknown_outcome(fake_api):
+    for dummy in range(3):
+        fake_api.answer(502, raw="Bad Gateway")
+    with pytest.raises(ApiError) as caught:
+        client_for(fake_api, retries=2).delete("/servers/abc", replay_safe=True)
+    assert caught.value.outcome_unknown is True
+
+
+def test_a_keyed_post_that_fails_after_an_earlier_lost_answer_is_of_unknown_outcome(fake_api):
+    fake_api.drop().answer(409, {"message": "A request with this key is in progress", "statusCode": 409})
+    with pytest.raises(ApiError) as caught:
+        client_for(fake_api).post("/servers", json_body={}, idempotency_key="k-2")
+    assert (caught.value.status, caught.value.outcome_unknown) == (409, True)
+    assert "an earlier attempt's answer was lost" in str(caught.value)
+
+
+def test_a_keyed_post_refused_by_the_rate_limiter_every_time_did_nothing(fake_api):
+    for dummy in range(3):
+        fake_api.answer(429, {"message": "slow down"})
+    with pytest.raises(ApiError) as caught:
+        client_for(fake_api, retries=2).post("/servers", json_body={}, idempotency_key="k-3")
+    assert caught.value.outcome_unknown is False
+
+
+def test_a_get_whose_answers_are_all_lost_is_not_of_unknown_outcome(fake_api):
+    for dummy in range(3):
+        fake_api.answer(502, raw="Bad Gateway")
+    with pytest.raises(ApiError) as caught:
+        client_for(fake_api, retries=2).get("/servers")
+    assert caught.value.outcome_unknown is False
