@@ -59,10 +59,15 @@ class ProviderAdapter(object):
             self._catalog = self.get_catalog()
         return self._catalog
 
+    @staticmethod
+    def same_name(listed, wanted):
+        """True when a listed server's name is the name asked for (exact, unless a provider says otherwise)."""
+        return listed == wanted
+
     def find_servers_by_name(self, name, include_terminated=False):
         """Every server whose name is ``name`` (terminated ones only when asked)."""
         return [server for server in self.list_servers()
-                if server["name"] == name and (include_terminated or server["status"] != "terminated")]
+                if self.same_name(server["name"], name) and (include_terminated or server["status"] != "terminated")]
 
 
 for _operation, _name in _OPERATION_METHODS:

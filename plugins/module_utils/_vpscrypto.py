@@ -6,11 +6,19 @@
 from __future__ import annotations
 
 from ._adapter import ProviderAdapter
+from ._client import ApiError
 from ._model import as_list, new_server, usd
 
 PROVIDER = "vpscrypto"
 # Asks POST /topups for x402 payment requirements instead of an invoice.
 X402_MODE_HEADER = "X-Payment-Mode"
+
+
+def same_hostname(listed, ordered):
+    """True when two hostnames name the same host: DNS names ignore case and a trailing dot."""
+    if not listed or not ordered:
+        return False
+    return str(listed).strip().rstrip(".").lower() == str(ordered).strip().rstrip(".").lower()
 
 
 def server_from_api(data):
@@ -103,6 +111,8 @@ class VpsCryptoAdapter(ProviderAdapter):
     """VPSCrypto's REST v1 (https://vpscrypto.io/api/v1)."""
 
     provider = PROVIDER
+    # A VPSCrypto server's name is its hostname, so names compare as DNS names do.
+    same_name = staticmethod(same_hostname)
 
     # -- account and keys -------------------------------------------------------------
 
@@ -203,20 +213,28 @@ class VpsCryptoAdapter(ProviderAdapter):
 
         The API has no idempotency key, so when the answer is lost the server list is read again:
         a server with this hostname that was not among ``known_ids`` is the one this order made,
-        and the order is not sent a second time.
+        and the order is not sent a second time (see ``ApiClient.request`` for when it is). An
+        order without a hostname cannot be recognised that way, so it is never sent twice.
         """
         self.require("order_server")
         body = dict((key, order[key]) for key in ("plan", "location", "os", "cycle", "hostname", "root_password")
                     if order.get(key) is not None)
         known = set(str(item) for item in known_ids)
+        hostname = order.get("hostname")
 
         def find_own_order():
             for server in self.list_servers():
-                if server["hostname"] == order.get("hostname") and server["id"] not in known:
+                if same_hostname(server["hostname"], hostname) and server["id"] not in known:
                     return server["provider_data"]
             return None
 
-        response = self.client.post("/servers", json_body=body, effect_probe=find_own_order,
-                                    secrets=(order.get("root_password"),))
+        try:
+            response = self.client.post("/servers", json_body=body, effect_probe=find_own_order if hostname else None,
+                                        secrets=(order.get("root_password"),))
+        except ApiError as error:
+            if error.outcome_unknown and hostname:
+                error.message += ("; re-running the task is safe: it looks the server up by name before"
+                                  " ordering (give a late order a minute to appear)")
+            raise
         data = response.body or {}
         return server_from_api(data), data.get("root_password")

@@ -158,11 +158,46 @@ def test_a_dropped_order_answer_is_looked_up_by_name_before_any_retry(fake_api, 
     assert root_password is None
 
 
-def test_a_dropped_order_is_sent_again_when_no_new_server_has_its_name(fake_api, adapter):
-    fake_api.drop().answer(200, {"servers": [api_server(id=9)]}).answer(201, api_server(id=13))
+def test_a_dropped_order_is_sent_again_when_two_look_ups_find_no_new_server_with_its_name(fake_api, adapter):
+    listing = {"servers": [api_server(id=9)]}
+    fake_api.drop().answer(200, listing).answer(200, listing).answer(201, api_server(id=13))
     server, dummy = adapter.order_server(ORDER, known_ids=["9"])
-    assert fake_api.paths() == ["POST /servers", "GET /servers", "POST /servers"]
+    assert fake_api.paths() == ["POST /servers", "GET /servers", "GET /servers", "POST /servers"]
     assert server["id"] == "13"
+
+
+@pytest.mark.parametrize("listed", ["WEB-1", "web-1.", "Web-1."])
+def test_the_look_up_after_a_dropped_order_ignores_hostname_case_and_a_trailing_dot(fake_api, adapter, listed):
+    fake_api.drop().answer(200, {"servers": [api_server(id=12, hostname=listed, status="provisioning")]})
+    server, dummy = adapter.order_server(ORDER)
+    assert fake_api.paths() == ["POST /servers", "GET /servers"]
+    assert server["id"] == "12"
+
+
+def test_an_order_whose_gateway_timed_out_is_looked_up_and_never_sent_again(fake_api, adapter):
+    fake_api.answer(504, raw="Gateway Timeout")
+    for dummy in range(3):
+        fake_api.answer(200, {"servers": []})
+    with pytest.raises(ApiError) as caught:
+        adapter.order_server(ORDER)
+    assert fake_api.paths() == ["POST /servers", "GET /servers", "GET /servers", "GET /servers"]
+    assert caught.value.outcome_unknown is True
+    assert "re-running the task is safe: it looks the server up by name" in str(caught.value)
+
+
+def test_an_order_without_a_hostname_is_not_sent_again_after_a_dropped_answer(fake_api, adapter):
+    fake_api.drop().answer(201, api_server(id=14))
+    order = dict(ORDER)
+    del order["hostname"]
+    with pytest.raises(ApiError) as caught:
+        adapter.order_server(order)
+    assert caught.value.outcome_unknown is True
+    assert fake_api.paths() == ["POST /servers"]
+
+
+def test_servers_are_found_by_name_as_hostnames_are_compared(fake_api, adapter):
+    fake_api.answer(200, {"servers": [api_server(id=1, hostname="WEB-1."), api_server(id=2, hostname="db-1")]})
+    assert [server["id"] for server in adapter.find_servers_by_name("web-1")] == ["1"]
 
 
 def test_an_order_error_does_not_reveal_the_chosen_root_password(fake_api, adapter):
