@@ -20,7 +20,7 @@ DEFAULTS = {
     "guest_agent_down": False,
 }
 
-FAULT_KINDS = ("429", "503", "502", "drop_before", "drop_after_effect")
+FAULT_KINDS = ("429", "502", "503", "504", "drop_before", "drop_after_effect", "504_late_effect")
 _ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
 
 
@@ -75,6 +75,7 @@ def _fault(value):
         "provider": provider,
         "kind": kind,
         "retry_after": _number("fault retry_after", value.get("retry_after", 1)),
+        "effect_delay": _number("fault effect_delay", value.get("effect_delay", 1)),
         "times": times,
     }
 

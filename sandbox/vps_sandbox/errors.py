@@ -23,7 +23,7 @@ def error_body(provider, status, code, message):
 STATUS_CODES = {
     400: "invalid_request", 401: "unauthorized", 402: "insufficient_balance", 403: "forbidden",
     404: "not_found", 405: "method_not_allowed", 409: "conflict", 429: "rate_limited",
-    500: "internal_error", 502: "bad_gateway", 503: "service_unavailable",
+    500: "internal_error", 502: "bad_gateway", 503: "service_unavailable", 504: "gateway_timeout",
 }
 
 

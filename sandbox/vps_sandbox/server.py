@@ -4,6 +4,7 @@ import json
 import random
 import re
 import sys
+import threading
 import time
 import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,7 +18,7 @@ PROVIDER_PREFIXES = {"vpscrypto": "/vpscrypto/api/v1", "otwa": "/otwa/api/v1"}
 CONTROL_PREFIX = "/_sandbox"
 FAULT_MESSAGES = {
     "429": "Too many requests, slow down", "503": "Service temporarily unavailable",
-    "502": "Bad gateway",
+    "502": "Bad gateway", "504": "Gateway timeout",
 }
 
 
@@ -154,6 +155,9 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
             raise _Drop()
         if fault and fault["kind"] in FAULT_MESSAGES:
             response = self._canned(provider, int(fault["kind"]), fault["retry_after"])
+        elif fault and fault["kind"] == "504_late_effect":
+            self._carry_out_later(app, provider, request, fault["effect_delay"])
+            response = self._canned(provider, 504, fault["retry_after"])
         elif retry_after is not None:
             log_entry["fault"] = "rate_limit"
             response = self._canned(provider, 429, retry_after)
@@ -174,6 +178,14 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
         """Append a finished entry; entries are never changed once logged."""
         with store.lock:
             store.request_log.append(entry)
+
+    @classmethod
+    def _carry_out_later(cls, app, provider, request, delay):
+        """Run the request's handler after delay seconds and drop its answer: a gateway that timed
+        out while the upstream was still working, which finishes the request afterwards."""
+        timer = threading.Timer(delay, cls._run_handler, (app, app.provider_routers[provider], provider, request))
+        timer.daemon = True
+        timer.start()
 
     @staticmethod
     def _canned(provider, status, retry_after):

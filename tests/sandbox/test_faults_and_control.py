@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers import build_adapter
 from vps_sandbox.testing import SandboxError, call_api
 
 ORDER = {"plan": "scout", "location": "nl", "os": "debian-13"}
@@ -30,6 +31,30 @@ def test_drop_after_effect_creates_the_server_but_never_answers(sandbox):
         raw_post(sandbox.vpscrypto_url + "/servers", key, b'{"plan": "scout", "location": "nl", "os": "debian-13"}')
     assert len(sandbox.servers()) == 1
     assert sandbox.requests_log()[-1]["fault"] == "drop_after_effect"
+
+
+def test_504_late_effect_answers_504_and_carries_the_request_out_a_moment_later(sandbox):
+    key = sandbox.create_account("vpscrypto", balance_usd=100)["api_key"]
+    sandbox.configure(faults=[{"method": "POST", "path": "^/servers$", "kind": "504_late_effect", "effect_delay": 0.3}])
+    answer = call_api("POST", sandbox.vpscrypto_url + "/servers", key, ORDER)
+    assert (answer.status, answer.body["error"]) == (504, "gateway_timeout")
+    assert sandbox.servers() == []
+    time.sleep(0.6)
+    assert len(sandbox.servers()) == 1
+    assert sandbox.requests_log()[-1]["fault"] == "504_late_effect"
+
+
+def test_the_collection_orders_once_when_the_order_lands_only_after_a_504(sandbox):
+    account = sandbox.create_account("vpscrypto", balance_usd=100)
+    sandbox.configure(faults=[{"method": "POST", "path": "^/servers$", "kind": "504_late_effect", "effect_delay": 1}])
+    adapter = build_adapter("vpscrypto", api_key=account["api_key"], api_url=sandbox.vpscrypto_url, retries=3)
+    server, dummy = adapter.order_server(dict(ORDER, hostname="web-1"))
+    assert server["name"] == "web-1"
+    assert [listed["hostname"] for listed in sandbox.servers()] == ["web-1"]
+    charges = [entry for entry in sandbox.ledger(account=account["account_id"]) if entry["kind"] == "charge"]
+    assert len(charges) == 1
+    orders = [entry for entry in sandbox.requests_log() if entry["method"] == "POST"]
+    assert len(orders) == 1
 
 
 def test_drop_before_does_nothing(sandbox):
