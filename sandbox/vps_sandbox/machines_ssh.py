@@ -28,13 +28,17 @@ import sys
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 DEFAULT_ROOTFS = Path(os.environ.get("VPS_SANDBOX_ROOTFS", "/var/cache/vpsfleet-sandbox/rootfs-trixie"))
 DEFAULT_STATE_DIR = Path(os.environ.get("VPS_SANDBOX_MACHINES_DIR", "/var/lib/vpsfleet-sandbox/machines"))
+# Seconds between a machine being up (the API says running) and its sshd accepting connections.
+DEFAULT_SSHD_DELAY_S = float(os.environ.get("VPS_SANDBOX_SSHD_DELAY", "0"))
 SSH_PORT = 22
 BOOT_TIMEOUT_S = 15.0
 POWER_OFF_TIMEOUT_S = 10.0
+SHUTDOWN_WORKERS = 16
 SETUP_HINT = "run scripts/sandbox-machines-setup.sh as root"
 
 _KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
@@ -44,6 +48,8 @@ _SERVER_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 # interfaces or firewall (CAP_NET_ADMIN), load kernel modules or set the time.
 _CAPS_DROPPED_IN_SERVERS = {"CAP_NET_ADMIN": 12, "CAP_SYS_MODULE": 16, "CAP_SYS_TIME": 25}
 _PR_CAPBSET_DROP = 24
+# Printed by a machine's init, with a delayed sshd, once everything but sshd is up.
+_UP_MARKER = "machine init: up, sshd starts in"
 
 
 class MachineError(RuntimeError):
@@ -81,17 +87,21 @@ class SshMachines:
     """
 
     def __init__(self, rootfs: Path | str | None = None, state_dir: Path | str | None = None,
-                 boot_timeout: float = BOOT_TIMEOUT_S):
+                 boot_timeout: float = BOOT_TIMEOUT_S, sshd_delay: float | None = None):
+        """``sshd_delay`` (default: $VPS_SANDBOX_SSHD_DELAY, else 0) seconds: start sshd that long after
+        the machine is up, and return from ``start`` before it listens, as a real server boots."""
         self.rootfs = Path(rootfs) if rootfs else DEFAULT_ROOTFS
         self.state_dir = Path(state_dir) if state_dir else DEFAULT_STATE_DIR
         self.boot_timeout = boot_timeout
+        self.sshd_delay = DEFAULT_SSHD_DELAY_S if sshd_delay is None else float(sshd_delay)
         self._machines: dict[str, _Machine] = {}
         self._registry_lock = threading.Lock()
         check_host_can_run_machines(self.rootfs)
         atexit.register(self.shutdown)
 
     def start(self, key: str, ip: str, hostname: str, root_password: str) -> None:
-        """Boot the server's machine; return once sshd accepts TCP connections on ``ip:22``.
+        """Boot the server's machine; return once sshd accepts TCP connections on ``ip:22`` (with an
+        ``sshd_delay``: once the machine is up, before sshd listens).
 
         Idempotent while running. The first boot of a key in this backend gets a fresh filesystem,
         ``hostname`` and ``root_password``; later boots keep the disk, as a reboot does.
@@ -163,15 +173,23 @@ class SshMachines:
             _discard_machine_dir(machine)
 
     def shutdown(self) -> None:
-        """Stop and delete every machine of this backend: no process or mount is left behind."""
+        """Stop and delete every machine of this backend: no process or mount is left behind.
+
+        Machines stop in parallel, so a large fleet stops in about the time of one.
+        """
         with self._registry_lock:
             keys = list(self._machines)
         errors = []
-        for key in keys:
+
+        def destroy(key):
             try:
                 self.destroy(key)
             except Exception as error:  # keep stopping the others
                 errors.append(f"{key}: {error}")
+        if keys:
+            with ThreadPoolExecutor(max_workers=min(SHUTDOWN_WORKERS, len(keys)),
+                                    thread_name_prefix="machine-shutdown") as pool:
+                list(pool.map(destroy, keys))
         if errors:
             raise MachineError("shutdown left machines behind: " + "; ".join(errors))
 
@@ -205,10 +223,11 @@ class SshMachines:
         for name in ("upper", "work", "merged"):
             (machine.directory / name).mkdir(parents=True, exist_ok=True)
         boot = {"lower": str(self.rootfs), "ip": ip, "hostname": hostname, "password": password,
-                "fresh": fresh}
+                "fresh": fresh, "sshd_delay": self.sshd_delay}
         with open(machine.console_log, "ab") as console:
             console.write(f"--- boot {time.strftime('%Y-%m-%dT%H:%M:%S')} ip={ip}\n".encode())
             console.flush()
+            console_offset = console.tell()
             machine.process = subprocess.Popen(
                 ["unshare", "--mount", "--uts", "--pid", "--fork", "--propagation", "private",
                  "--kill-child=SIGKILL", sys.executable, "-I", os.path.abspath(__file__), _INIT_FLAG,
@@ -216,29 +235,36 @@ class SshMachines:
                 stdin=subprocess.PIPE, stdout=console, stderr=subprocess.STDOUT,
                 start_new_session=True, close_fds=True)
         try:
-            # The password travels on a pipe: never in argv (visible in ps) nor on disk.
-            machine.process.stdin.write(json.dumps(boot).encode())
-            machine.process.stdin.close()
+            # The password travels on a pipe: never in argv (visible in ps) nor on disk. The pipe then
+            # stays open as the machine's lifeline: when this process ends, however it ends, the init
+            # reads end-of-file and powers the machine off.
+            machine.process.stdin.write(json.dumps(boot).encode() + b"\n")
+            machine.process.stdin.flush()
         except BrokenPipeError:
             pass  # the init died at once; waiting below reports it with the console log
         try:
-            self._wait_for_sshd(machine)
+            self._wait_until_up(machine, console_offset)
         except MachineError:
             if fresh:
                 _discard_disk(machine)  # so the next start is a first boot again, with the password
             raise
 
-    def _wait_for_sshd(self, machine: _Machine) -> None:
+    def _wait_until_up(self, machine: _Machine, console_offset: int) -> None:
+        """Until sshd accepts connections or, with an sshd delay, until the init says the rest is up."""
         deadline = time.monotonic() + self.boot_timeout
         while time.monotonic() < deadline:
             if machine.process.poll() is not None:
                 failure = f"its init exited with status {machine.process.returncode}"
                 break
-            if _accepts_tcp(machine.ip, SSH_PORT):
+            if self.sshd_delay > 0 and _UP_MARKER in _read_from(machine.console_log, console_offset):
+                return
+            if self.sshd_delay <= 0 and _accepts_tcp(machine.ip, SSH_PORT):
                 return
             time.sleep(0.05)
         else:
-            failure = f"sshd did not accept connections on {machine.ip}:{SSH_PORT} within {self.boot_timeout:g} s"
+            waited_for = "the machine to come up" if self.sshd_delay > 0 else \
+                f"sshd to accept connections on {machine.ip}:{SSH_PORT}"
+            failure = f"waited {self.boot_timeout:g} s for {waited_for}"
         _power_off(machine)
         raise MachineError(f"{machine.key}: boot failed: {failure}. "
                            f"Last lines of {machine.console_log}:\n{_tail(machine.console_log)}")
@@ -320,6 +346,10 @@ def _power_off(machine: _Machine) -> None:
             process.kill()
             process.wait(timeout=POWER_OFF_TIMEOUT_S)
     _wait_until_gone(_leftover_pids(machine))
+    try:
+        process.stdin.close()  # the lifeline, no longer needed
+    except OSError:
+        pass
     machine.process = None
 
 
@@ -369,6 +399,15 @@ def _discard_machine_dir(machine: _Machine) -> None:
         # Only a mount made outside this backend can be here; never delete through it.
         raise MachineError(f"{merged} is mounted in the host namespace; unmount it first")
     shutil.rmtree(machine.directory, ignore_errors=True)
+
+
+def _read_from(path: Path, offset: int) -> str:
+    try:
+        with open(path, "rb") as log:
+            log.seek(offset)
+            return log.read().decode(errors="replace")
+    except OSError:
+        return ""
 
 
 def _tail(path: Path, lines: int = 15) -> str:
@@ -444,6 +483,22 @@ def _drop_host_capabilities() -> None:
             raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) failed")
 
 
+def _power_off_when_the_sandbox_is_gone() -> None:
+    """Watch the lifeline (stdin): at end-of-file the sandbox has stopped or died, so power off."""
+    def watch():
+        while os.read(0, 4096):
+            pass
+        os.kill(os.getpid(), signal.SIGTERM)
+    threading.Thread(target=watch, name="lifeline", daemon=True).start()
+
+
+def _start_sshd(delay: float) -> None:
+    if delay > 0:
+        print(f"{_UP_MARKER} {delay:g} s", flush=True)
+        time.sleep(delay)
+    subprocess.Popen(["/usr/sbin/sshd", "-D", "-e"], stdin=subprocess.DEVNULL)
+
+
 def _reap_until_power_off() -> None:
     while True:
         try:
@@ -466,11 +521,12 @@ def _stop_all_processes() -> None:
 
 def _machine_init(machine_dir: Path) -> int:
     def power_off(_signum, _frame):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # the lifeline and the sandbox may both ask
         raise _PowerOff
 
     signal.signal(signal.SIGTERM, power_off)
-    boot = json.loads(sys.stdin.read())
-    sys.stdin.close()
+    boot = json.loads(sys.stdin.buffer.readline())
+    _power_off_when_the_sandbox_is_gone()
     try:
         merged = _mount_server_filesystems(machine_dir, boot["lower"])
         os.chroot(merged)
@@ -479,7 +535,7 @@ def _machine_init(machine_dir: Path) -> int:
         _drop_host_capabilities()
         os.environ.clear()
         os.environ.update({"PATH": _SERVER_PATH, "LANG": "C.UTF-8"})
-        subprocess.Popen(["/usr/sbin/sshd", "-D", "-e"], stdin=subprocess.DEVNULL)
+        _start_sshd(boot.get("sshd_delay", 0))
         _reap_until_power_off()
     except _PowerOff:
         _stop_all_processes()

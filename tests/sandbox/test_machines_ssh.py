@@ -1,6 +1,7 @@
 """The ssh machine backend: sandbox servers are real, separate SSH hosts on 127.0.0.x.
 
-Needs root and the cached server root built by scripts/sandbox-machines-setup.sh; skipped otherwise.
+Needs root and the cached server root built by scripts/sandbox-machines-setup.sh; skipped otherwise,
+or failed with VPSFLEET_REQUIRE_MACHINES=1 (CI as root).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -19,17 +21,31 @@ if str(SANDBOX_DIR) not in sys.path:
     sys.path.insert(0, str(SANDBOX_DIR))
 
 from vps_sandbox.machines_ssh import DEFAULT_ROOTFS, MachineError, SshMachines  # noqa: E402
+from vps_sandbox.testing import (  # noqa: E402
+    REQUIRE_MACHINES_ENV, SandboxProcess, machine_processes, machines_required)
 
 IP_A = "127.0.0.201"
 IP_B = "127.0.0.202"
 
-pytestmark = [
-    pytest.mark.skipif(os.geteuid() != 0, reason="ssh machines need root (mount namespaces, overlayfs)"),
-    pytest.mark.skipif(not (DEFAULT_ROOTFS / "usr/sbin/sshd").exists(),
-                       reason=f"cached server root {DEFAULT_ROOTFS} missing: run scripts/sandbox-machines-setup.sh"),
-    pytest.mark.skipif(shutil.which("sshpass") is None,
-                       reason="sshpass missing: run scripts/sandbox-machines-setup.sh"),
-]
+
+def why_machines_cannot_run():
+    """What this host lacks for SSH machines, or None."""
+    if os.geteuid() != 0:
+        return "ssh machines need root (mount namespaces, overlayfs)"
+    if not (DEFAULT_ROOTFS / "usr/sbin/sshd").exists():
+        return f"cached server root {DEFAULT_ROOTFS} missing: run scripts/sandbox-machines-setup.sh"
+    if shutil.which("sshpass") is None:
+        return "sshpass missing: run scripts/sandbox-machines-setup.sh"
+    return None
+
+
+@pytest.fixture(autouse=True)
+def machines_can_run():
+    reason = why_machines_cannot_run()
+    if reason and machines_required():
+        pytest.fail(f"{REQUIRE_MACHINES_ENV}=1, but {reason}")
+    if reason:
+        pytest.skip(reason)
 
 
 @pytest.fixture
@@ -242,3 +258,64 @@ def test_the_root_password_appears_in_no_command_line_or_console_log(machines, t
     for secret in ("secret-password-1", "secret-password-2"):
         assert secret not in command_lines
         assert secret not in console_log
+
+
+def test_with_an_sshd_delay_start_returns_before_sshd_listens_and_sshd_follows(tmp_path):
+    backend = SshMachines(state_dir=tmp_path / "machines", sshd_delay=3)
+    try:
+        backend.start("vpscrypto-1", IP_A, "alpha", "password-a")
+        started = time.monotonic()
+
+        assert not port_open(IP_A)
+        while not port_open(IP_A) and time.monotonic() - started < 10:
+            time.sleep(0.1)
+        assert port_open(IP_A)
+        assert time.monotonic() - started > 1.5
+        assert ssh_ok(IP_A, "password-a", "hostname").strip() == "alpha"
+    finally:
+        backend.shutdown()
+
+
+def seed_running_servers(sandbox, count):
+    """``count`` running Otwa servers with their machines started; their IPs once all accept SSH."""
+    account = sandbox.create_account("otwa")
+    sandbox.seed_servers(account["api_key"], count, start_machines=True)
+    ips = [server["ip"] for server in sandbox.servers()]
+    deadline = time.monotonic() + 30
+    while not all(port_open(ip) for ip in ips) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert all(port_open(ip) for ip in ips), ips
+    return ips
+
+
+def test_stopping_the_sandbox_leaves_no_machine_process_mount_or_disk():
+    sandbox = SandboxProcess(machines="ssh").start()
+    machines_dir = pathlib.Path(sandbox.machines_dir)
+    try:
+        ips = seed_running_servers(sandbox, 4)
+        assert machine_processes(machines_dir)
+    finally:
+        sandbox.stop()
+
+    assert machine_processes(machines_dir) == []
+    assert not any(port_open(ip) for ip in ips)
+    assert overlay_mounts_under(machines_dir) == []
+    assert not machines_dir.exists()
+    assert "shutdown left machines behind" not in sandbox.output()
+
+
+def test_machines_power_off_by_themselves_when_the_sandbox_is_killed():
+    sandbox = SandboxProcess(machines="ssh").start()
+    machines_dir = pathlib.Path(sandbox.machines_dir)
+    try:
+        ips = seed_running_servers(sandbox, 2)
+
+        sandbox.kill()  # as a crash would: no shutdown code runs
+
+        deadline = time.monotonic() + 10
+        while machine_processes(machines_dir) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert machine_processes(machines_dir) == []
+        assert not any(port_open(ip) for ip in ips)
+    finally:
+        sandbox.stop()
