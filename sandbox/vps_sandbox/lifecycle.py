@@ -3,6 +3,12 @@
 A ticker pops due jobs under the state lock; a worker pool calls the machine backend outside it
 (one call at a time per server), then applies the new status under the lock, unless a newer
 operation has superseded the job meanwhile.
+
+A machine that fails to come up is not reported as running. Neither API has an error status, so the
+server keeps a status its API allows: a failed first boot stays ``provisioning``; an Otwa server
+whose start, reboot or reinstall failed is ``stopped`` (its machine is off, and a power-on tries
+again). The reason goes to the sandbox's stderr and to the request log (``GET /_sandbox/requests``)
+as an entry with ``"method": "MACHINE"``, the job and the error.
 """
 
 import sys
@@ -11,9 +17,15 @@ import traceback
 from concurrent.futures import ThreadPoolExecutor
 
 from . import timefmt, tokens
+from .errors import ApiFailure
 
 TICK_SECONDS = 0.02
 RUNNING = {"vpscrypto": "active", "otwa": "running"}
+# Guest-agent calls: the API answer reports their outcome, so they run before it is sent.
+CALLS_ANSWERED_AT_ONCE = ("set_password",)
+# Jobs after which a failed boot leaves the machine off: the status the API has for that.
+STATUS_AFTER_FAILED_BOOT = {("otwa", "start"): "stopped", ("otwa", "reboot"): "stopped",
+                            ("otwa", "reinstall"): "stopped"}
 
 
 class Lifecycle:
@@ -38,7 +50,16 @@ class Lifecycle:
         self.machines.shutdown()
 
     def call_machine(self, key, method, *args):
-        """Run one machine call for server `key` in the background (serialised with its transitions)."""
+        """Run one machine call for server `key`, serialised with its transitions.
+
+        A guest-agent call (``set_password``) runs now, in the caller's thread, and a failure answers
+        as the API's failed rotation does (``{"success": false, "message": ...}``), so a password is
+        never reported before the machine has it. Other calls run in the background.
+        """
+        if method in CALLS_ANSWERED_AT_ONCE:
+            self._call_machine_now(key, method, *args)
+            return
+
         def call():
             try:
                 with self._machine_lock(key):
@@ -50,6 +71,19 @@ class Lifecycle:
             self._pool.submit(call)
         except RuntimeError:  # pool shut down while stopping
             pass
+
+    def _call_machine_now(self, key, method, *args):
+        # The caller may hold the store lock (an API handler); that is safe: a worker holding this
+        # machine's lock never waits for the store lock before releasing it.
+        try:
+            with self._machine_lock(key):
+                getattr(self.machines, method)(key, *args)
+        except Exception as error:
+            print(f"vps_sandbox: {method} of {key} failed:", file=sys.stderr)
+            traceback.print_exc(file=sys.stderr)
+            message = f"Guest agent could not apply the change: {error}"
+            raise ApiFailure(200, "guest_agent_failed", message,
+                             body={"success": False, "message": message}) from None
 
     def _tick_forever(self):
         while not self._stopping.wait(TICK_SECONDS):
@@ -75,15 +109,24 @@ class Lifecycle:
         try:
             with self._machine_lock(job.server_key):
                 apply = step(job, *snapshot)
-        except Exception:  # a machine failure must not kill the worker; the status stays as it was
+        except Exception as error:  # a machine failure must not kill the worker
             print(f"vps_sandbox: {job.kind} of {job.server_key} failed:", file=sys.stderr)
             traceback.print_exc(file=sys.stderr)
-            return
+            apply = self._failed(job, error)
         with self.store.lock:
             server = self.store.servers.get(job.server_key)
             if server is not None and server.generation == job.generation:
                 apply(server)
                 server.updated_at = timefmt.now()
+
+    def _failed(self, job, error):
+        """The change a failed step makes: its reason in the request log, and the status it leaves."""
+        def apply(server):
+            self.store.request_log.append({
+                "method": "MACHINE", "path": f"/servers/{server.id}", "provider": server.provider,
+                "status": None, "at": timefmt.iso(timefmt.now()), "job": job.kind, "error": str(error)})
+            server.status = STATUS_AFTER_FAILED_BOOT.get((server.provider, job.kind), server.status)
+        return apply
 
     # Each step calls the machine backend and returns the change to apply to the server.
 

@@ -1,7 +1,8 @@
 """Machine backends: what runs behind a server once it is running.
 
-Every method is called outside the state lock from a background worker thread. A method that raises
-leaves the server in its previous status (the error is logged to stderr).
+Every method but ``set_password`` is called outside the state lock from a background worker thread;
+``set_password`` is a guest-agent call that the API answer waits for (see lifecycle.py). What a
+method that raises leaves behind is described in lifecycle.py.
 """
 
 import importlib
