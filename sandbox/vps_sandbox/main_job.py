@@ -3,7 +3,9 @@
 A ``MainJob`` holds one working directory: an SSH key pair, the fleet's extra-vars file, a static
 inventory for the controller and a ``fleet.vps.yml`` source for the dynamic inventory. Its methods
 run the real command-line tools and return what they printed; API keys reach them only through
-files in the working directory and the environment, never on a command line.
+files in the working directory and the environment, never on a command line. The playbooks run as
+users run them, by name from the collection (``vpsfleet.cloud.provision``), so the collections path
+decides which copy is tested: the installed tarball or the development tree.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ import sys
 from .machines_ssh import DEFAULT_ROOTFS
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
-PLAYBOOKS = REPO_ROOT / "playbooks"
 SETUP_SCRIPT = REPO_ROOT / "scripts" / "sandbox-machines-setup.sh"
 
 # One small server per provider, each in the sandbox's catalog.
@@ -152,10 +153,10 @@ class MainJob:
                               env=self.environment(), capture_output=True, text=True, timeout=timeout,
                               check=False)
 
-    def provision(self):
-        """``ansible-playbook provision.yml`` with the fleet's extra-vars file."""
-        return self.run("ansible-playbook", "-i", self.hosts, PLAYBOOKS / "provision.yml",
-                        "-e", "@" + str(self.fleet_vars))
+    def provision(self, *extra_args):
+        """``ansible-playbook vpsfleet.cloud.provision`` with the fleet's extra-vars file."""
+        return self.run("ansible-playbook", "-i", self.hosts, "vpsfleet.cloud.provision",
+                        "-e", "@" + str(self.fleet_vars), *extra_args)
 
     def order(self):
         """``ansible-playbook`` of the fleet role alone: fund, order, wait - for sandboxes without machines."""
@@ -166,8 +167,8 @@ class MainJob:
         return self.run("ansible-inventory", "-i", self.inventory_source, "--graph")
 
     def configure(self, *extra_args):
-        """``ansible-playbook configure.yml`` over the dynamic inventory, logging in with the installed key."""
-        return self.run("ansible-playbook", "-i", self.inventory_source, PLAYBOOKS / "configure.yml",
+        """``ansible-playbook vpsfleet.cloud.configure`` over the dynamic inventory, logging in with the installed key."""
+        return self.run("ansible-playbook", "-i", self.inventory_source, "vpsfleet.cloud.configure",
                         "--private-key", self.private_key, "-u", "root", *extra_args)
 
     def ssh(self, ip, command, user="root", key=True, password=None):
