@@ -8,8 +8,12 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation, ROUND_HALF_UP
 
 STATUSES = ("provisioning", "running", "stopped", "suspended", "terminated")
+# What a status the collection does not know becomes: a server in some transition (migrating,
+# rebooting, resizing...) is not ready yet and not gone, which is what "provisioning" tells callers:
+# waits keep waiting, power actions hold off, listings keep it. ``raw_status`` keeps the original.
+UNKNOWN_STATUS_FALLBACK = "provisioning"
 
-# Provider status -> common status. Anything unknown is reported as provisioning-free "raw".
+# Provider status (lower-cased) -> common status.
 _STATUS_MAP = {
     "pending": "provisioning",
     "provisioning": "provisioning",
@@ -29,10 +33,13 @@ SERVER_FIELDS = (
 
 
 def normalise_status(raw_status):
-    """The common status for a provider's status string (unknown values pass through lower-cased)."""
-    if raw_status is None:
+    """The common status (one of STATUSES) for a provider's status string; None when there is none.
+
+    A status the collection does not know becomes UNKNOWN_STATUS_FALLBACK, never itself.
+    """
+    if raw_status is None or str(raw_status).strip() == "":
         return None
-    return _STATUS_MAP.get(str(raw_status).lower(), str(raw_status).lower())
+    return _STATUS_MAP.get(str(raw_status).strip().lower(), UNKNOWN_STATUS_FALLBACK)
 
 
 def to_decimal(value):

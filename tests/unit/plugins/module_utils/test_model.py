@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._model import (
-    SERVER_FIELDS, as_list, new_server, normalise_status, public_view, to_decimal, usd)
+    SERVER_FIELDS, STATUSES, as_list, new_server, normalise_status, public_view, to_decimal, usd)
 
 
 @pytest.mark.parametrize("raw, common", [
@@ -21,12 +21,24 @@ def test_provider_statuses_map_to_the_common_status(raw, common):
     assert normalise_status(raw) == common
 
 
-def test_an_unknown_status_passes_through_lower_cased():
-    assert normalise_status("Migrating") == "migrating"
+@pytest.mark.parametrize("raw", ["Migrating", "rebooting", "resizing", "error", "42"])
+def test_an_unknown_status_is_reported_as_provisioning(raw):
+    assert normalise_status(raw) == "provisioning"
 
 
-def test_no_status_stays_none():
-    assert normalise_status(None) is None
+def test_an_unknown_status_keeps_its_raw_value_next_to_the_common_one():
+    server = new_server("otwa", id="s1", raw_status="Migrating")
+    assert (server["status"], server["raw_status"]) == ("provisioning", "Migrating")
+
+
+@pytest.mark.parametrize("raw", ["active", "Migrating", "PENDING", "", None, "stopped"])
+def test_the_common_status_is_always_one_of_the_documented_ones_or_none(raw):
+    assert normalise_status(raw) in STATUSES + (None,)
+
+
+@pytest.mark.parametrize("raw", [None, ""])
+def test_no_status_stays_none(raw):
+    assert normalise_status(raw) is None
 
 
 def test_money_strings_and_numbers_become_floats_rounded_to_cents():
