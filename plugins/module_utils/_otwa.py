@@ -5,9 +5,12 @@
 
 from __future__ import annotations
 
+import re
+import threading
 import uuid
 
 from ._adapter import ProviderAdapter
+from ._client import ApiError
 from ._model import as_list, new_server, usd
 
 PROVIDER = "otwa"
@@ -22,25 +25,66 @@ def _ip_list(entries):
     return [entry.get("ip") if isinstance(entry, dict) else entry for entry in entries or [] if entry]
 
 
-def _plan_for(data, products):
-    """The product a server runs on: named by the API when it says so, else matched by specs."""
+def _named_plan(data):
+    """The product name a server object states outright, if any (the spec's objects do not)."""
     for key in ("productName", "plan", "product"):
         if isinstance(data.get(key), str):
             return data[key]
-    by_id = [product["name"] for product in products if data.get("productId") and product.get("id") == data["productId"]]
-    if by_id:
-        return by_id[0]
-    specs = (data.get("vcpu"), data.get("ramMb"), data.get("diskGb"))
-    matches = [product["name"] for product in products
-               if (product.get("vcpu"), product.get("ram_mb"), product.get("disk_gb")) == specs]
+    return None
+
+
+def _region_of(data):
+    """The region a server object names: its slug where the API adds one, else the spec's code."""
+    return data.get("regionSlug") or data.get("region") or (data.get("specs") or {}).get("region")
+
+
+def product_for(data, products):
+    """The ``/products`` entry a server runs on: by ``productId`` where the API gives one, else the
+    one product with the server's vCPU, RAM and disk; None when that is not one product."""
+    if data.get("productId"):
+        by_id = [product for product in products if product.get("id") == data["productId"]]
+        if by_id:
+            return by_id[0]
+    specs = data.get("specs") or {}
+    wanted = tuple(data.get(key, specs.get(key)) for key in ("vcpu", "ramMb", "diskGb"))
+    if None in wanted:
+        return None
+    matches = [product for product in products
+               if tuple(product.get(key) for key in ("vcpu", "ramMb", "diskGb")) == wanted]
     return matches[0] if len(matches) == 1 else None
 
 
-def server_from_api(data, products=()):
-    """The common server record for an Otwa ``ServerSummary`` or ``ServerDetail``."""
+def region_slug(region, regions):
+    """The ``/regions`` slug a server's region names, or None when no one region matches.
+
+    The spec's server objects give a code (``OTWA IST``) where orders take a slug (``tr-ist-01``);
+    the code's city part is one of the slug's dash-separated parts. A slug or a region's name
+    is matched as it is.
+    """
+    if not region:
+        return None
+    text = str(region).strip().lower()
+    for entry in regions:
+        if text in (str(entry.get("slug") or "").lower(), str(entry.get("name") or "").lower()):
+            return entry.get("slug")
+    parts = [part for part in re.split(r"[\s_-]+", text) if part and part != "otwa"]
+    matches = [entry.get("slug") for entry in regions
+               if parts and set(parts) <= set(str(entry.get("slug") or "").lower().split("-"))]
+    return matches[0] if len(matches) == 1 else None
+
+
+def server_from_api(data, products=(), regions=()):
+    """The common server record for an Otwa ``ServerSummary`` or ``ServerDetail``.
+
+    ``products`` and ``regions`` are the ``/products`` and ``/regions`` answers: the spec's server
+    objects name neither plan nor price nor region slug, so they come from there. Fields the API
+    adds beyond the spec (``productId``, ``monthlyPrice``, ``regionSlug``) are used when present.
+    """
     networking = data.get("networking") or {}
     specs = data.get("specs") or {}
     additional = data.get("additionalIps") or networking.get("additionalIps") or []
+    product = product_for(data, products) or {}
+    region = _region_of(data)
     return new_server(
         PROVIDER,
         id=data.get("id"),
@@ -49,11 +93,12 @@ def server_from_api(data, products=()):
         raw_status=data.get("status"),
         ip=data.get("ipAddress") or networking.get("primaryIp"),
         additional_ips=_ip_list(additional),
-        plan=_plan_for(data, products),
-        # The region slug, as orders take it, where the API gives one; else its display code.
-        location=data.get("regionSlug") or data.get("region") or specs.get("region"),
+        plan=_named_plan(data) or product.get("name"),
+        # The region slug, as orders take it; the API's code only where no region matches it.
+        location=data.get("regionSlug") or region_slug(region, regions) or region,
         os=data.get("os") or specs.get("os"),
-        price_usd=usd(data.get("monthlyPrice")),
+        # The product's price leaves out add-ons bought on top; the API's own figure includes them.
+        price_usd=usd(data.get("monthlyPrice") if data.get("monthlyPrice") is not None else product.get("monthlyPrice")),
         cycle="monthly",
         created_at=data.get("createdAt"),
         expires_at=data.get("expiresAt"),
@@ -113,6 +158,11 @@ class OtwaAdapter(ProviderAdapter):
 
     provider = PROVIDER
 
+    def __init__(self, client):
+        super(OtwaAdapter, self).__init__(client)
+        self._lookups = {}
+        self._lookups_lock = threading.Lock()
+
     # -- account ------------------------------------------------------------------------
 
     def get_account(self):
@@ -140,25 +190,42 @@ class OtwaAdapter(ProviderAdapter):
         products = self.client.get("/products").body or []
         regions = self.client.get("/regions").body or []
         templates = self.client.get("/os-templates").body or []
+        with self._lookups_lock:
+            self._lookups.update({"/products": products, "/regions": regions})
         return catalog_from_api(products, regions, templates)
+
+    def _lookup(self, path):
+        """``/products`` or ``/regions`` as the API answers, read at most once per adapter.
+
+        An unreadable one counts as empty: a key without ``account:read`` still lists servers,
+        only without plan names, prices and region slugs.
+        """
+        with self._lookups_lock:  # held while reading, so concurrent callers read once
+            if path not in self._lookups:
+                try:
+                    self._lookups[path] = as_list(self.client.get(path).body, "items")
+                except ApiError:
+                    self._lookups[path] = []
+            return self._lookups[path]
 
     # -- servers ------------------------------------------------------------------------
 
-    def _plans(self):
-        try:
-            return self.catalog()["plans"]
-        except Exception:  # a key without account:read still lists servers, only without plan names
-            return []
+    def _servers_from_api(self, items):
+        """Common server records for API server objects, reading the catalogs only they need."""
+        products = regions = ()
+        if any(_named_plan(item) is None or item.get("monthlyPrice") is None for item in items):
+            products = self._lookup("/products")
+        if any(not item.get("regionSlug") and _region_of(item) for item in items):
+            regions = self._lookup("/regions")
+        return [server_from_api(item, products, regions) for item in items]
 
     def list_servers(self):
         self.require("list_servers")
-        items = as_list(self.client.get("/servers").body, "servers")
-        plans = self._plans() if items else []
-        return [server_from_api(item, plans) for item in items]
+        return self._servers_from_api(as_list(self.client.get("/servers").body, "servers"))
 
     def get_server(self, server_id):
         self.require("list_servers")
-        return server_from_api(self.client.get("/servers/%s" % server_id).body or {}, self._plans())
+        return self._servers_from_api([self.client.get("/servers/%s" % server_id).body or {}])[0]
 
     def get_credentials(self, server_id):
         self.require("credentials")
@@ -191,14 +258,14 @@ class OtwaAdapter(ProviderAdapter):
                 body[api_key] = order[key]
         response = self.client.post("/servers", json_body=body,
                                     idempotency_key=idempotency_key or new_idempotency_key())
-        return server_from_api(response.body or {}, self._plans()), None
+        return self._servers_from_api([response.body or {}])[0], None
 
     def rename_server(self, server_id, label):
         # Setting a label to a value is the same however often it is done.
         self.require("rename_server")
         body = self.client.patch("/servers/%s/label" % server_id, json_body={"label": label},
                                  replay_safe=True).body
-        return server_from_api(body or {}, self._plans())
+        return self._servers_from_api([body or {}])[0]
 
     def terminate_server(self, server_id):
         """``DELETE /servers/{id}`` (needs the ``servers:destroy`` scope). Terminating a server

@@ -18,6 +18,7 @@ DEFAULTS = {
     "x402_version": 1,
     "x402_pay_to": DEFAULT_PAY_TO,
     "guest_agent_down": False,
+    "otwa_convenience_fields": True,
 }
 
 FAULT_KINDS = ("429", "502", "503", "504", "drop_before", "drop_after_effect", "504_late_effect")
@@ -103,9 +104,9 @@ def _validate(key, value):
         if not isinstance(value, str) or not _ADDRESS.match(value):
             raise ConfigError("x402_pay_to must be a 0x-prefixed 20-byte hex address")
         return value
-    if key == "guest_agent_down":
+    if key in ("guest_agent_down", "otwa_convenience_fields"):
         if not isinstance(value, bool):
-            raise ConfigError("guest_agent_down must be true or false")
+            raise ConfigError(f"{key} must be true or false")
         return value
     raise ConfigError(f"unknown config key {key!r}; known keys: {', '.join(DEFAULTS)}")
 

@@ -28,28 +28,37 @@ def ip_entries(server):
     return [dict(ADDON_IP_ENTRY, ip=ip, region=_region(server)["code"]) for ip in server.visible_additional_ips]
 
 
-def summary_body(server):
-    """A ServerSummary (plus productId, monthlyPrice and regionSlug, which the sandbox adds for convenience)."""
+def summary_body(server, convenience_fields=True):
+    """A ServerSummary; with convenience_fields, plus productId, monthlyPrice and regionSlug, which the
+    sandbox adds beyond the spec (config `otwa_convenience_fields` turns them off)."""
     product = catalog.find_otwa_product(server.plan)
-    return {
+    body = {
         "id": server.id, "label": server.label, "hostname": server.hostname, "status": server.status,
         "ipAddress": server.visible_ip, "os": server.os, "region": _region(server)["code"],
-        "regionSlug": server.location, "productId": product["id"], "monthlyPrice": str(server.price),
         "vcpu": product["vcpu"], "ramMb": product["ramMb"], "diskGb": product["diskGb"],
         "bandwidthGb": product["bandwidthGb"], "additionalIps": ip_entries(server),
         "createdAt": timefmt.iso(server.created_at), "updatedAt": timefmt.iso(server.updated_at),
     }
+    if convenience_fields:
+        body.update(regionSlug=server.location, productId=product["id"], monthlyPrice=str(server.price))
+    return body
 
 
-def detail_body(server):
+def detail_body(server, convenience_fields=True):
     """A ServerDetail: the summary plus networking and specs."""
-    body = summary_body(server)
+    body = summary_body(server, convenience_fields)
     body["networking"] = {"primaryIp": server.visible_ip, "gateway": "127.0.0.1" if server.visible_ip else None,
                           "additionalIps": ip_entries(server)}
     body["specs"] = {"vcpu": body["vcpu"], "ramMb": body["ramMb"], "ramGb": body["ramMb"] // 1024,
                      "diskGb": body["diskGb"], "bandwidthGb": body["bandwidthGb"], "os": server.os,
                      "region": body["region"]}
     return body
+
+
+def _server_body(app, server, detail=False):
+    """The server as this sandbox's config has Otwa show it."""
+    convenience_fields = app.store.config["otwa_convenience_fields"]
+    return detail_body(server, convenience_fields) if detail else summary_body(server, convenience_fields)
 
 
 def _account(app, request, scope):
@@ -211,17 +220,17 @@ def deploy_server(app, request):
         store.charge(account, server_price, f"Server {server.label} ({product['name']})", server.id)
         delay = store.config["provision_delay"]
         store.schedule(server, delay * PENDING_SHARE, "accept", remaining=delay * (1 - PENDING_SHARE))
-        return Response(201, summary_body(server))
+        return Response(201, _server_body(app, server))
     return _replay_or(store, scope, deploy)
 
 
 def list_servers(app, request):
     account = _account(app, request, "servers:read")
-    return Response(200, [summary_body(server) for server in app.store.servers_of(PROVIDER, account.id)])
+    return Response(200, [_server_body(app, server) for server in app.store.servers_of(PROVIDER, account.id)])
 
 
 def get_server(app, request):
-    return Response(200, detail_body(_owned_server(app, request, "servers:read")[1]))
+    return Response(200, _server_body(app, _owned_server(app, request, "servers:read")[1], detail=True))
 
 
 def terminate_server(app, request):
@@ -255,7 +264,7 @@ def rename_server(app, request):
         fail(400, "label is required")
     server.label = label
     server.updated_at = timefmt.now()
-    return Response(200, summary_body(server))
+    return Response(200, _server_body(app, server))
 
 
 def _require_provisioned(store, server):

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._model import public_view
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers import build_adapter
 from vps_sandbox.testing import SandboxError, call_api
 
@@ -115,6 +116,26 @@ def test_classic_topup_settles_once_through_the_control_api(sandbox):
     with pytest.raises(SandboxError):
         sandbox.control("POST", f"/topups/{ref}/settle")
     assert [entry["amount_usd"] for entry in sandbox.ledger()] == [40.0]
+
+
+def test_otwa_servers_map_to_the_same_model_with_or_without_the_convenience_fields(sandbox):
+    key = sandbox.create_account("otwa")["api_key"]
+    sandbox.seed_servers(key, 1, plan="Cloud S", region="tr-ist-01", name_prefix="ist")
+    sandbox.seed_servers(key, 1, plan="Cloud L", region="de-fra-01", name_prefix="fra")
+    sandbox.seed_servers(key, 1, plan="Cloud XL", region="us-nyc-01", status="stopped", name_prefix="nyc")
+
+    def servers_as_the_collection_sees_them():
+        adapter = build_adapter("otwa", api_key=key, api_url=sandbox.otwa_url)
+        listed = [public_view(server) for server in adapter.list_servers()]
+        return listed, [public_view(adapter.get_server(server["id"])) for server in listed]
+
+    with_extras = servers_as_the_collection_sees_them()
+    sandbox.configure(otwa_convenience_fields=False)
+    raw = call_api("GET", sandbox.otwa_url + "/servers", key).body
+    assert not {"productId", "monthlyPrice", "regionSlug"} & set(raw[0])
+    assert servers_as_the_collection_sees_them() == with_extras
+    assert [(server["plan"], server["location"], server["price_usd"]) for server in with_extras[0]] == [
+        ("Cloud S", "tr-ist-01", 6.0), ("Cloud L", "de-fra-01", 20.0), ("Cloud XL", "us-nyc-01", 40.0)]
 
 
 def test_bad_config_is_rejected_whole(sandbox):

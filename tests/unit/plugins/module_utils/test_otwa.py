@@ -10,7 +10,8 @@ import uuid
 import pytest
 
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._client import ApiError
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._otwa import OtwaAdapter
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._model import public_view
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._otwa import OtwaAdapter, product_for, region_slug
 # fake_api is a pytest fixture: importing it is what makes it available here.
 from ansible_collections.vpsfleet.cloud.tests.unit.plugins.module_utils._http import (  # noqa: F401  # pylint: disable=unused-import
     client_for, fake_api)
@@ -59,7 +60,7 @@ def test_a_listed_server_carries_ip_additional_ips_specs_and_its_plan_name(fake_
     assert (server["status"], server["ip"]) == ("running", "198.51.100.10")
     assert server["additional_ips"] == ["198.51.100.11", "198.51.100.12"]
     assert (server["vcpu"], server["ram_mb"], server["disk_gb"], server["bandwidth_gb"]) == (2, 4096, 50, 1000)
-    assert (server["plan"], server["location"], server["os"]) == ("Cloud M", "OTWA IST", "ubuntu-24.04")
+    assert (server["plan"], server["location"], server["os"]) == ("Cloud M", "tr-ist-01", "ubuntu-24.04")
     assert server["provider_data"]["additionalIps"] == extra
 
 
@@ -77,9 +78,90 @@ def test_a_server_detail_reads_ip_and_specs_from_networking_and_specs(fake_api, 
 
 
 def test_servers_are_listed_without_plan_names_when_the_catalog_cannot_be_read(fake_api, adapter):
-    fake_api.answer(200, [api_server()]).answer(403, {"message": "Forbidden", "statusCode": 403})
+    forbidden = {"message": "Forbidden", "statusCode": 403}
+    fake_api.answer(200, [api_server()]).answer(403, forbidden).answer(403, forbidden)
     server = adapter.list_servers()[0]
-    assert (server["id"], server["plan"]) == (SERVER_ID, None)
+    assert (server["id"], server["plan"], server["price_usd"], server["location"]) == (SERVER_ID, None, None, "OTWA IST")
+
+
+def test_an_unreadable_catalog_is_not_read_again(fake_api, adapter):
+    forbidden = {"message": "Forbidden", "statusCode": 403}
+    fake_api.answer(200, [api_server()]).answer(403, forbidden).answer(403, forbidden).answer(200, [api_server()])
+    adapter.list_servers()
+    adapter.list_servers()
+    assert fake_api.paths() == ["GET /servers", "GET /products", "GET /regions", "GET /servers"]
+
+
+# -- spec-only server objects: plan, price and region slug from the catalogs ---------------
+
+REGION_CATALOG = [{"slug": "tr-ist-01", "name": "Istanbul, Turkey"}, {"slug": "de-fra-01", "name": "Frankfurt, Germany"},
+                  {"slug": "nl-ams-01", "name": "Amsterdam, Netherlands"}, {"slug": "us-nyc-01", "name": "New York, United States"}]
+
+
+def test_a_server_with_only_the_specs_fields_gets_plan_price_and_region_slug_from_the_catalogs(fake_api, adapter):
+    fake_api.answer(200, [api_server()]).answer(200, PRODUCTS).answer(200, REGIONS)
+    server = adapter.list_servers()[0]
+    assert (server["plan"], server["price_usd"], server["location"]) == ("Cloud M", 10.0, "tr-ist-01")
+    assert fake_api.paths() == ["GET /servers", "GET /products", "GET /regions"]
+
+
+def test_a_server_with_the_extra_fields_maps_to_the_same_model_as_one_with_only_the_specs_fields(fake_api, adapter):
+    extras = {"productId": PRODUCT_ID, "monthlyPrice": "10.00", "regionSlug": "tr-ist-01"}
+    fake_api.answer(200, [api_server()]).answer(200, PRODUCTS).answer(200, REGIONS)
+    spec_only = public_view(adapter.list_servers()[0])
+    fake_api.answer(200, [api_server(**extras)]).answer(200, PRODUCTS)
+    with_extras = public_view(OtwaAdapter(client_for(fake_api, provider="Otwa Cloud")).list_servers()[0])
+    assert with_extras == spec_only
+
+
+def test_servers_naming_their_region_slug_need_no_regions_read(fake_api, adapter):
+    fake_api.answer(200, [api_server(productId=PRODUCT_ID, monthlyPrice="12.00", regionSlug="tr-ist-01")])
+    fake_api.answer(200, PRODUCTS)
+    server = adapter.list_servers()[0]
+    assert (server["plan"], server["price_usd"], server["location"]) == ("Cloud M", 12.0, "tr-ist-01")
+    assert fake_api.paths() == ["GET /servers", "GET /products"]
+
+
+def test_the_catalogs_are_read_once_per_adapter_however_often_servers_are_read(fake_api, adapter):
+    fake_api.answer(200, [api_server()]).answer(200, PRODUCTS).answer(200, REGIONS)
+    fake_api.answer(200, [api_server()]).answer(200, api_server(status="stopped"))
+    adapter.list_servers()
+    adapter.list_servers()
+    assert adapter.get_server(SERVER_ID)["plan"] == "Cloud M"
+    assert fake_api.paths() == ["GET /servers", "GET /products", "GET /regions", "GET /servers",
+                                "GET /servers/%s" % SERVER_ID]
+
+
+def test_no_catalog_is_read_for_an_empty_server_list(fake_api, adapter):
+    fake_api.answer(200, [])
+    assert adapter.list_servers() == []
+    assert fake_api.paths() == ["GET /servers"]
+
+
+def test_servers_read_after_the_catalog_reuse_its_products_and_regions(fake_api, adapter):
+    answer_catalog(fake_api)
+    fake_api.answer(200, [api_server()])
+    adapter.catalog()
+    assert adapter.list_servers()[0]["location"] == "tr-ist-01"
+    assert fake_api.paths() == ["GET /products", "GET /regions", "GET /os-templates", "GET /servers"]
+
+
+@pytest.mark.parametrize("region, slug", [
+    ("OTWA IST", "tr-ist-01"), ("OTWA FRA", "de-fra-01"), ("otwa ams", "nl-ams-01"), ("OTWA NYC", "us-nyc-01"),
+    ("de-fra-01", "de-fra-01"), ("Frankfurt, Germany", "de-fra-01"), ("OTWA LON", None), (None, None),
+])
+def test_a_region_code_maps_to_the_slug_whose_parts_hold_its_city(region, slug):
+    assert region_slug(region, REGION_CATALOG) == slug
+
+
+def test_a_region_code_matching_two_slugs_maps_to_none():
+    assert region_slug("OTWA IST", REGION_CATALOG + [{"slug": "tr-ist-02", "name": "Istanbul 2"}]) is None
+
+
+def test_a_plan_is_not_guessed_when_two_products_have_the_servers_specs():
+    twin = dict(PRODUCTS[0], id="other-id", name="Cloud M Promo", monthlyPrice="8.00")
+    assert product_for(api_server(), PRODUCTS + [twin]) is None
+    assert product_for(api_server(productId="other-id"), PRODUCTS + [twin])["name"] == "Cloud M Promo"
 
 
 def test_the_account_balance_string_becomes_a_number(fake_api, adapter):
