@@ -59,6 +59,12 @@ class ProviderAdapter(object):
             self._catalog = self.get_catalog()
         return self._catalog
 
+    def fill_plan_specs(self, servers):
+        """``servers`` with vcpu, ram_mb, disk_gb and bandwidth_gb from their catalog plan where
+        the API leaves them out. Call it only where specs are wanted: it may read the catalog
+        (once per adapter). The servers of a provider whose API gives specs come back as they are."""
+        return servers
+
     @staticmethod
     def same_name(listed, wanted):
         """True when a listed server's name is the name asked for (exact, unless a provider says otherwise)."""

@@ -10,6 +10,7 @@ from ._client import ApiError
 from ._model import as_list, new_server, usd
 
 PROVIDER = "vpscrypto"
+SPEC_FIELDS = ("vcpu", "ram_mb", "disk_gb", "bandwidth_gb")
 # Asks POST /topups for x402 payment requirements instead of an invoice.
 X402_MODE_HEADER = "X-Payment-Mode"
 
@@ -197,6 +198,26 @@ class VpsCryptoAdapter(ProviderAdapter):
     def get_server(self, server_id):
         self.require("list_servers")
         return server_from_api(self.client.get("/servers/%s" % server_id).body or {})
+
+    def fill_plan_specs(self, servers):
+        """Servers with vcpu, ram_mb, disk_gb and bandwidth_gb from the plan they name (its slug or
+        name) in the catalog, read once per adapter; specs stay None where the plan is not listed
+        or the catalog cannot be read. VPSCrypto's server objects carry no specs of their own."""
+        try:
+            plans = self.catalog()["plans"]
+        except ApiError:
+            return servers
+        by_name = {}
+        for plan in plans:
+            for key in ("slug", "name"):
+                if plan.get(key):
+                    by_name.setdefault(str(plan[key]).lower(), plan)
+        filled = []
+        for server in servers:
+            plan = by_name.get(str(server.get("plan") or "").lower(), {})
+            specs = dict((field, plan.get(field)) for field in SPEC_FIELDS if server.get(field) is None)
+            filled.append(dict(server, **specs))
+        return filled
 
     def get_credentials(self, server_id):
         self.require("credentials")

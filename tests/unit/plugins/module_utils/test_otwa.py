@@ -11,7 +11,7 @@ import pytest
 
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._client import ApiError
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._model import public_view
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._otwa import OtwaAdapter, product_for, region_slug
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._otwa import OtwaAdapter, product_for, region_slug, server_from_api
 # fake_api is a pytest fixture: importing it is what makes it available here.
 from ansible_collections.vpsfleet.cloud.tests.unit.plugins.module_utils._http import (  # noqa: F401  # pylint: disable=unused-import
     client_for, fake_api)
@@ -258,3 +258,9 @@ def test_credentials_map_the_ssh_command(fake_api, adapter):
     fake_api.answer(200, {"username": "root", "password": "pw-1234567", "ip": "198.51.100.10",
                           "sshCommand": "ssh root@198.51.100.10"})
     assert adapter.get_credentials(SERVER_ID)["ssh_command"] == "ssh root@198.51.100.10"
+
+
+def test_otwa_servers_carry_their_own_specs_so_filling_them_reads_nothing(fake_api, adapter):
+    servers = [server_from_api(api_server())]
+    assert adapter.fill_plan_specs(servers) == servers
+    assert fake_api.requests == []

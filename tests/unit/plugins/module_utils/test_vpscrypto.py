@@ -9,7 +9,7 @@ import pytest
 
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._client import ApiError
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._model import SERVER_FIELDS
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._vpscrypto import VpsCryptoAdapter
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._vpscrypto import VpsCryptoAdapter, server_from_api
 # fake_api is a pytest fixture: importing it is what makes it available here.
 from ansible_collections.vpsfleet.cloud.tests.unit.plugins.module_utils._http import (  # noqa: F401  # pylint: disable=unused-import
     client_for, fake_api)
@@ -229,3 +229,41 @@ def test_a_retried_key_revocation_that_finds_the_key_gone_is_done(fake_api, adap
     fake_api.drop().answer(404, {"error": "not_found", "message": "API key not found"})
     adapter.revoke_api_key("key_1")
     assert [request.method for request in fake_api.requests] == ["DELETE", "DELETE"]
+
+
+# -- specs from the catalog plan, only when asked ------------------------------------------
+
+
+def test_listing_servers_reads_no_catalog_and_leaves_specs_empty(fake_api, adapter):
+    fake_api.answer(200, {"servers": [api_server()]})
+    server = adapter.list_servers()[0]
+    assert (server["vcpu"], server["ram_mb"], server["disk_gb"], server["bandwidth_gb"]) == (None, None, None, None)
+    assert fake_api.paths() == ["GET /servers"]
+
+
+def test_plan_specs_fill_vcpu_ram_disk_and_bandwidth_from_the_catalog_plan(fake_api, adapter):
+    fake_api.answer(200, {"servers": [api_server(plan="Hunter"), api_server(id=13, plan="hunter")]})
+    fake_api.answer(200, CATALOG)
+    servers = adapter.fill_plan_specs(adapter.list_servers())
+    assert [(server["vcpu"], server["ram_mb"], server["disk_gb"], server["bandwidth_gb"]) for server in servers] == [
+        (2, 4096, 80, 4000), (2, 4096, 80, 4000)]
+
+
+def test_plan_specs_read_the_catalog_once_per_adapter(fake_api, adapter):
+    fake_api.answer(200, CATALOG).answer(200, {"servers": [api_server()]}).answer(200, api_server())
+    adapter.catalog()
+    adapter.fill_plan_specs(adapter.list_servers())
+    adapter.fill_plan_specs([adapter.get_server("12")])
+    assert fake_api.paths() == ["GET /catalog", "GET /servers", "GET /servers/12"]
+
+
+def test_a_plan_the_catalog_does_not_list_leaves_the_specs_empty(fake_api, adapter):
+    fake_api.answer(200, CATALOG)
+    server = adapter.fill_plan_specs([server_from_api(api_server(plan="Legacy"))])[0]
+    assert (server["vcpu"], server["ram_mb"]) == (None, None)
+
+
+def test_plan_specs_stay_empty_when_the_catalog_cannot_be_read(fake_api, adapter):
+    fake_api.answer(404, {"error": "not_found", "message": "No such endpoint"})
+    server = adapter.fill_plan_specs([server_from_api(api_server())])[0]
+    assert (server["id"], server["vcpu"]) == ("12", None)
