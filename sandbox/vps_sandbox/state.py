@@ -162,6 +162,8 @@ class Store:
         account = Account(provider, account_id, money(balance_usd), timefmt.now(), scopes, tier, reseller,
                           email=f"user-{str(account_id)[:8]}@sandbox.invalid")
         self.accounts[(provider, account_id)] = account
+        if account.balance:  # so that the ledger adds up to every balance
+            self._book(account, "opening", account.balance, "Opening balance", None)
         return account, self.add_key(account)
 
     def add_key(self, account, name=None):

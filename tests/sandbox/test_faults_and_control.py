@@ -63,7 +63,8 @@ def test_drop_before_does_nothing(sandbox):
     sandbox.configure(faults=[{"method": "POST", "path": "^/servers$", "kind": "drop_before"}])
     with pytest.raises(http.client.RemoteDisconnected):
         raw_post(sandbox.vpscrypto_url + "/servers", key, b'{"plan": "scout", "location": "nl", "os": "debian-13"}')
-    assert sandbox.servers() == [] and sandbox.ledger() == []
+    assert sandbox.servers() == []
+    assert [entry["kind"] for entry in sandbox.ledger()] == ["opening"]
 
 
 def test_one_shot_faults_are_consumed_in_order(sandbox):
@@ -136,6 +137,29 @@ def test_otwa_servers_map_to_the_same_model_with_or_without_the_convenience_fiel
     assert servers_as_the_collection_sees_them() == with_extras
     assert [(server["plan"], server["location"], server["price_usd"]) for server in with_extras[0]] == [
         ("Cloud S", "tr-ist-01", 6.0), ("Cloud L", "de-fra-01", 20.0), ("Cloud XL", "us-nyc-01", 40.0)]
+
+
+def test_an_opening_balance_is_a_ledger_entry_of_its_own(sandbox):
+    account = sandbox.create_account("otwa", balance_usd=50)
+    [opening] = sandbox.ledger(account=account["account_id"])
+    assert (opening["kind"], opening["amount_usd"], opening["balance_after_usd"]) == ("opening", 50.0, 50.0)
+    assert opening["description"] == "Opening balance"
+
+
+def test_an_account_opened_with_nothing_has_an_empty_ledger(sandbox):
+    account = sandbox.create_account("vpscrypto", balance_usd=0)
+    assert sandbox.ledger(account=account["account_id"]) == []
+
+
+def test_the_ledger_adds_up_to_every_balance(sandbox):
+    account = sandbox.create_account("vpscrypto", balance_usd=30)
+    call_api("POST", sandbox.vpscrypto_url + "/servers", account["api_key"], ORDER)
+    ref = call_api("POST", sandbox.vpscrypto_url + "/topups", account["api_key"], {"amount": 40, "coin": "BTC"}).body["ref"]
+    sandbox.control("POST", f"/topups/{ref}/settle")
+    signs = {"opening": 1, "credit": 1, "charge": -1}
+    total = sum(signs[entry["kind"]] * entry["amount_usd"] for entry in sandbox.ledger(account=account["account_id"]))
+    balance = call_api("GET", sandbox.vpscrypto_url + "/account", account["api_key"]).body["balance_usd"]
+    assert round(total, 2) == balance == 63.0
 
 
 def test_bad_config_is_rejected_whole(sandbox):
