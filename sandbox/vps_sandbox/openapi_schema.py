@@ -25,16 +25,24 @@ def _resolve(spec, ref):
     return node
 
 
-def to_json_schema(spec, node):
-    """A self-contained JSON Schema for an OpenAPI schema node (3.0 `nullable` -> `["type", "null"]`)."""
+def to_json_schema(spec, node, strict=False, optional=None, _name=None):
+    """A self-contained JSON Schema for an OpenAPI schema node (3.0 `nullable` -> `["type", "null"]`).
+
+    With `strict`, every property an object declares is required: the specs mostly leave out
+    `required`, which would let an answer drop any field unnoticed. `optional` ({component schema
+    name: {property, ...}}) exempts properties the spec says may be absent.
+    """
     if isinstance(node, list):
-        return [to_json_schema(spec, item) for item in node]
+        return [to_json_schema(spec, item, strict, optional) for item in node]
     if not isinstance(node, dict):
         return node
     if "$ref" in node:
-        return to_json_schema(spec, _resolve(spec, node["$ref"]))
-    schema = {key: to_json_schema(spec, value) for key, value in node.items()
+        return to_json_schema(spec, _resolve(spec, node["$ref"]), strict, optional, node["$ref"].rsplit("/", 1)[-1])
+    schema = {key: to_json_schema(spec, value, strict, optional) for key, value in node.items()
               if key not in ("nullable", "example", "description")}
+    if strict and isinstance(node.get("properties"), dict):
+        exempt = set((optional or {}).get(_name, ()))
+        schema["required"] = sorted((set(node["properties"]) - exempt) | set(node.get("required", ())))
     if node.get("nullable"):
         if isinstance(schema.get("type"), str):
             schema["type"] = [schema["type"], "null"]
@@ -45,6 +53,11 @@ def to_json_schema(spec, node):
     return schema
 
 
+def component_schema(spec, name, strict=False, optional=None):
+    """The JSON Schema of `#/components/schemas/<name>`."""
+    return to_json_schema(spec, {"$ref": f"#/components/schemas/{name}"}, strict, optional)
+
+
 def response_spec(spec, operation, status):
     """The response object documented for status (refs resolved), else None."""
     response = operation.get("responses", {}).get(str(status))
@@ -53,11 +66,11 @@ def response_spec(spec, operation, status):
     return response
 
 
-def response_schema(spec, operation, status):
-    """The JSON Schema of the application/json body documented for status, else None."""
+def response_schema(spec, operation, status, strict=False, optional=None):
+    """The JSON Schema of the application/json body documented for status, else None (see to_json_schema)."""
     response = response_spec(spec, operation, status)
     content = (response or {}).get("content", {}).get("application/json")
-    return to_json_schema(spec, content["schema"]) if content and "schema" in content else None
+    return to_json_schema(spec, content["schema"], strict, optional) if content and "schema" in content else None
 
 
 def requires_auth(spec, operation):

@@ -1,5 +1,5 @@
 """Every operation of both specs, driven with valid input, answers a documented status and a body that
-validates against the spec's schema for that status."""
+validates against the spec's schema for that status and carries every property the schema declares."""
 
 import os
 from types import SimpleNamespace
@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import jsonschema
 import pytest
 
-from vps_sandbox.openapi_schema import load_spec, operations, response_schema
+from vps_sandbox.openapi_schema import component_schema, load_spec, operations, response_schema
 from vps_sandbox.testing import call_api as http
 
 SPEC_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -15,6 +15,11 @@ SPEC_DIR = os.path.dirname(os.path.abspath(__file__))
 ALL_OTWA_SCOPES = ["account:read", "servers:read", "servers:write", "servers:destroy", "billing:read"]
 SPECS = {name: load_spec(os.path.join(SPEC_DIR, f"{name}.openapi.json")) for name in ("vpscrypto", "otwa")}
 OPERATIONS = [(name, path, method) for name, spec in SPECS.items() for path, method, _operation in operations(spec)]
+# Properties the spec says an answer may leave out: a password reset has a password only on
+# success ("omitted on failure") and a message only on failure.
+OPTIONAL_PROPERTIES = {"otwa": {"PasswordResetResponse": {"password", "message"}}}
+# List answers the spec gives no schema for, whose items are a component schema: (key, schema name).
+LIST_ITEMS = {("vpscrypto", "/servers", "GET"): ("servers", "Server")}
 
 
 @pytest.fixture(scope="module")
@@ -103,17 +108,60 @@ def operation_of(provider, path, method):
     return SPECS[provider]["paths"][path][method.lower()]
 
 
+@pytest.fixture(scope="module")
+def answer_of(world):
+    """Drive an operation once per module; every check below reads the same answer."""
+    answers = {}
+
+    def drive(provider, path, method):
+        if (provider, path, method) not in answers:
+            driver = DRIVERS.get((provider, operation_of(provider, path, method)["operationId"]))
+            assert driver is not None, f"the contract test has no driver for {provider} {method} {path}"
+            answers[(provider, path, method)] = driver(world)
+        return answers[(provider, path, method)]
+    return drive
+
+
 @pytest.mark.parametrize("provider,path,method", OPERATIONS, ids=[f"{p}:{m}:{path}" for p, path, m in OPERATIONS])
-def test_operation_answers_a_documented_success_status_with_a_schema_valid_body(world, provider, path, method):
+def test_operation_answers_a_documented_success_status_with_a_schema_valid_body(answer_of, provider, path, method):
     operation = operation_of(provider, path, method)
-    driver = DRIVERS.get((provider, operation["operationId"]))
-    assert driver is not None, f"the contract test has no driver for {provider} {method} {path}"
-    answer = driver(world)
+    answer = answer_of(provider, path, method)
     assert 200 <= answer.status < 300, answer
     assert str(answer.status) in operation["responses"], f"{answer.status} is not documented for {method} {path}"
     schema = response_schema(SPECS[provider], operation, answer.status)
     if schema is not None:
         jsonschema.validate(answer.body, schema)
+
+
+@pytest.mark.parametrize("provider,path,method", OPERATIONS, ids=[f"{p}:{m}:{path}" for p, path, m in OPERATIONS])
+def test_operation_answer_carries_every_property_its_schema_declares(answer_of, provider, path, method):
+    answer = answer_of(provider, path, method)
+    schema = response_schema(SPECS[provider], operation_of(provider, path, method), answer.status,
+                             strict=True, optional=OPTIONAL_PROPERTIES.get(provider))
+    if schema is not None:
+        jsonschema.validate(answer.body, schema)
+
+
+@pytest.mark.parametrize("provider,path,method", list(LIST_ITEMS), ids=[f"{p}:{m}:{path}" for p, path, m in LIST_ITEMS])
+def test_list_items_are_complete_objects_of_their_component_schema(answer_of, provider, path, method):
+    key, name = LIST_ITEMS[(provider, path, method)]
+    items = answer_of(provider, path, method).body[key]
+    assert items, f"{method} {path} listed nothing to check"
+    schema = component_schema(SPECS[provider], name, strict=True, optional=OPTIONAL_PROPERTIES.get(provider))
+    for item in items:
+        jsonschema.validate(item, schema)
+
+
+def test_spec_only_otwa_server_objects_hold_exactly_the_specs_properties(sandbox, world):
+    summary = set(SPECS["otwa"]["components"]["schemas"]["ServerSummary"]["properties"])
+    sandbox.configure(otwa_convenience_fields=False)
+    try:
+        listed = http("GET", world.otwa + "/servers", world.otwa_key).body
+        detail = http("GET", f"{world.otwa}/servers/{world.otwa_server}", world.otwa_key).body
+    finally:
+        sandbox.configure(otwa_convenience_fields=True)
+    assert listed and all(set(item) == summary for item in listed)
+    assert set(detail) == summary | {"networking", "specs"}
 
 
 def test_every_driver_names_a_real_operation():
