@@ -18,13 +18,15 @@ VENV312_PACKAGES := -r requirements.txt "ansible-core>=2.21,<2.22" "pytest>=8,<1
 VENV_STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-16)
 VENV312_STAMP := $(VENV312)/.installed-$(shell (cat requirements.txt; echo '$(VENV312_PACKAGES)') | sha256sum | cut -c1-16)
 
-.PHONY: help venv venv312 system-deps collection sandbox demo bench clean \
+.PHONY: help venv venv312 system-deps machines-setup collection sandbox demo bench clean \
         test test-unit test-contract test-integration test-e2e sanity sanity-2.19 sanity-2.21 lint
 
 help:
-	@echo "make demo              start the sandbox, use the collection against it, stop it"
-	@echo "make test              every suite: unit, contract, integration, sanity (2.19 + 2.21), lint"
-	@echo "make test-unit | test-contract | test-integration | sanity | lint"
+	@echo "make demo              start the sandbox, use the collection against it over SSH, stop it (root)"
+	@echo "make test              every suite: unit, contract, integration, e2e, sanity (2.19 + 2.21), lint"
+	@echo "make test-unit | test-contract | test-integration | test-e2e | sanity | lint"
+	@echo "make test-e2e          the main job on sandbox SSH servers, from the installed collection (root)"
+	@echo "make machines-setup    as root: host packages and cached Debian root for sandbox SSH servers"
 	@echo "make sandbox           run the sandbox in the foreground (port \$$VPS_SANDBOX_PORT, default 8402)"
 	@echo "make collection        copy, build and install the collection under $(BUILD)/"
 	@echo "make bench             run the benchmarks (results in bench-results/)"
@@ -45,6 +47,15 @@ venv312:
 $(VENV312_STAMP): requirements.txt
 	@scripts/make-venv.sh $(PYTHON312) 3.12 $(VENV312) $@ $(VENV312_PACKAGES)
 
+# Sandbox SSH servers need root; without it the suites that use them skip (or fail with
+# VPSFLEET_REQUIRE_MACHINES=1) and say why.
+machines-setup:
+	@if [ "$$(id -u)" = 0 ]; then \
+	    scripts/sandbox-machines-setup.sh; \
+	else \
+	    echo "not root: sandbox SSH servers cannot run, their tests will skip"; \
+	fi
+
 # shellcheck is a Debian package; ansible-test's shellcheck sanity test needs it.
 system-deps:
 	@if command -v shellcheck >/dev/null; then :; \
@@ -61,7 +72,7 @@ collection: venv
 sandbox: venv
 	PYTHONPATH=sandbox $(VENV)/bin/python -m vps_sandbox
 
-demo: collection
+demo: collection machines-setup
 	$(VENV)/bin/python scripts/demo.py
 
 bench: venv
@@ -78,16 +89,17 @@ test: venv venv312 system-deps collection
 test-unit: venv
 	@scripts/pytest-suite.sh $(VENV) unit tests/unit
 
-test-contract: venv
+# tests/sandbox holds the SSH machine backend's tests.
+test-contract: venv machines-setup
 	@scripts/pytest-suite.sh $(VENV) contract tests/contract tests/sandbox
 
 test-integration: collection
 	@scripts/pytest-suite.sh $(VENV) integration tests/integration
 
-# The main job on sandbox servers you can SSH into; needs root (skipped with the reason otherwise).
-test-e2e: venv collection
-	@if [ "$$(id -u)" = 0 ]; then scripts/sandbox-machines-setup.sh; fi
-	@scripts/pytest-suite.sh $(VENV) e2e tests/e2e
+# The main job on sandbox servers you can SSH into, its playbooks run from the collection installed
+# from the built tarball; needs root (skipped with the reason otherwise).
+test-e2e: venv collection machines-setup
+	@VPSFLEET_E2E_INSTALLED=1 scripts/pytest-suite.sh $(VENV) e2e tests/e2e
 
 sanity: sanity-2.19 sanity-2.21
 

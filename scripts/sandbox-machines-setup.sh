@@ -22,6 +22,15 @@ die() { printf '[sandbox-machines-setup] error: %s\n' "$*" >&2; exit 1; }
 
 [ "$(id -u)" -eq 0 ] || die "must run as root (it installs packages and builds a root filesystem): sudo $0"
 
+# One set-up at a time on a host: a second run (another checkout's `make test`) waits for the first
+# and then finds everything in place, instead of running apt or debootstrap alongside it.
+mkdir -p "$cache_dir"
+exec 9>"$cache_dir/.setup.lock"
+if ! flock -n 9; then
+  log "another set-up is running on this host; waiting for it"
+  flock 9
+fi
+
 # Debian mirror: the one this host already uses, so the servers reach the same (allowed) mirror.
 host_debian_mirror() {
   local sources=() uri
