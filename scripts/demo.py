@@ -9,9 +9,10 @@
 4. provision.yml again: nothing changes, nothing is paid.
 
 It ends with a summary: servers, IPs, what the ledger charged and credited, wall time. Sandbox
-servers are real SSH hosts when this runs as root (``scripts/sandbox-machines-setup.sh`` prepares
-the machine on first use); otherwise, or with ``--api-only``, the demo orders and inventories the
-fleet without SSH and says so. Every playbook's full output is kept under the work directory.
+servers are real SSH hosts, which needs root (``scripts/sandbox-machines-setup.sh`` prepares the
+machine on first use); where they cannot run, the demo stops with the reason. ``--api-only`` runs the
+API half alone (order and inventory, no SSH), without root. Every playbook's full output is kept
+under the work directory.
 """
 
 from __future__ import annotations
@@ -106,10 +107,16 @@ def main():
     if not (INSTALLED_COLLECTIONS / "ansible_collections" / "vpsfleet" / "cloud").is_dir():
         print("The collection is not built: run `make demo` (it runs `make collection` first).", file=sys.stderr)
         return 1
-    reason = "--api-only was given" if args.api_only else ssh_machines_unavailable_reason()
-    with_ssh = reason is None
-    if not with_ssh:
-        print(f"Sandbox servers will not be SSH hosts ({reason}): the demo orders and inventories only.")
+    with_ssh = not args.api_only
+    if with_ssh:
+        reason = ssh_machines_unavailable_reason()
+        if reason:
+            print(f"The demo needs sandbox servers you can SSH into, and they cannot run here: {reason}.\n"
+                  "Run it as root (sudo make demo), or run `scripts/demo.py --api-only` for the API half alone "
+                  "(order and inventory, no SSH).", file=sys.stderr)
+            return 2
+    else:
+        print("--api-only: sandbox servers are not SSH hosts; the demo orders and inventories only.")
     work_dir = pathlib.Path(args.work_dir)
     work_dir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()

@@ -41,6 +41,9 @@ def ssh_machines_unavailable_reason():
         setup = subprocess.run([str(SETUP_SCRIPT)], capture_output=True, text=True, timeout=600, check=False)
         if setup.returncode != 0:
             return "scripts/sandbox-machines-setup.sh failed: " + (setup.stderr or setup.stdout)[-500:]
+        if not (DEFAULT_ROOTFS / "usr" / "sbin" / "sshd").exists():
+            return (f"no server root at {DEFAULT_ROOTFS} after scripts/sandbox-machines-setup.sh "
+                    "(VPS_SANDBOX_ROOTFS and the set-up's SANDBOX_ROOTFS_CACHE/SANDBOX_DEBIAN_SUITE disagree)")
     return None
 
 
