@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Lint content and docs: ansible-lint (roles, playbooks), plugin and collection docs, changelog,
-# and ansible-doc rendering every module and plugin of the installed collection.
+# and ansible-doc rendering every module, plugin and role of the installed collection.
 # Every check runs; the script fails if any of them failed.
 # Usage: lint.sh VENV COLLECTION_COPY INSTALLED_COLLECTIONS_DIR
 set -uo pipefail
@@ -58,6 +58,21 @@ render_docs() {
 check "ansible-doc modules" render_docs module modules
 check "ansible-doc inventory plugins" render_docs inventory inventory
 check "ansible-doc lookup plugins" render_docs lookup lookup
+
+# A role's documentation is its meta/argument_specs.yml, rendered as users see it.
+render_role_docs() {
+    local dir name rendered=0
+    for dir in roles/*/; do
+        name=$(basename "$dir")
+        if ! "$venv/bin/ansible-doc" -t role "vpsfleet.cloud.$name" >/dev/null; then
+            echo "ansible-doc cannot render role vpsfleet.cloud.$name"
+            return 1
+        fi
+        rendered=$((rendered + 1))
+    done
+    echo "ansible-doc rendered $rendered role(s)"
+}
+check "ansible-doc roles" render_role_docs
 
 [ "$failures" -eq 0 ] || { echo "$failures lint check(s) failed"; exit 1; }
 echo "All lint checks passed"
