@@ -5,7 +5,8 @@ template uses only declared inputs, and inputs that carry a secret are marked se
 each playbook is in the project template (docs/awx/project/) and imports a playbook of the
 collection, and every extra or survey variable is one that playbook or its roles declare. The project
 template's playbooks pass a syntax check, and its inventory sources sync against the sandbox with
-the environment the credential types inject, as an AWX inventory update does.
+the environment the credential types inject, as an AWX inventory update does; the group the
+Configure example targets is one of theirs.
 """
 
 from __future__ import annotations
@@ -125,6 +126,15 @@ def declared_variables(collection_playbook):
     return declared
 
 
+def job_template_extra_vars(name):
+    """The extra variables a job template's section shows, merged."""
+    body = subsections(section("Job templates"), 3)[name]
+    merged = {}
+    for document in blocks(body, "yaml"):
+        merged.update(document)
+    return merged
+
+
 def render_env(credential_type, inputs):
     """The environment AWX gives a job or sync that uses a credential of this type."""
     injectors = credential_types()[credential_type][1]
@@ -218,19 +228,37 @@ def test_the_project_template_playbooks_pass_a_syntax_check(ansible, playbook):
     assert run.rc == 0, run.stdout + run.stderr
 
 
-@pytest.mark.parametrize("provider, credential_type", [("vpscrypto", "VPSCrypto API"), ("otwa", "Otwa Cloud API")])
+INVENTORY_SOURCES = [("vpscrypto", "VPSCrypto API"), ("otwa", "Otwa Cloud API")]
+
+
+def sync_inventory_source(ansible, sandbox, provider, credential_type, servers):
+    """A new sandbox account with ``servers`` servers, synced as AWX does: (account, ansible-inventory run)."""
+    account = sandbox.create_account(provider)
+    sandbox.seed_servers(account["api_key"], servers, name_prefix=provider)
+    url = sandbox.vpscrypto_url if provider == "vpscrypto" else sandbox.otwa_url
+    env = render_env(credential_type, {"api_key": account["api_key"], "api_url": url})
+    # What an AWX inventory update runs, with only the credential's variables set.
+    return account, ansible.inventory(PROJECT / "inventories" / ("%s.vps.yml" % provider), "--export", env=env)
+
+
+@pytest.mark.parametrize("provider, credential_type", INVENTORY_SOURCES)
 def test_an_inventory_source_syncs_with_the_environment_its_credential_type_injects(
         ansible, clean_sandbox, provider, credential_type):
-    account = clean_sandbox.create_account(provider)
-    clean_sandbox.seed_servers(account["api_key"], 2, name_prefix=provider)
-    url = clean_sandbox.vpscrypto_url if provider == "vpscrypto" else clean_sandbox.otwa_url
-    env = render_env(credential_type, {"api_key": account["api_key"], "api_url": url})
-
-    # What an AWX inventory update runs, with only the credential's variables set.
-    run = ansible.inventory(PROJECT / "inventories" / ("%s.vps.yml" % provider), "--export", env=env)
+    account, run = sync_inventory_source(ansible, clean_sandbox, provider, credential_type, 2)
 
     assert run.rc == 0, run.stderr
     hostvars = run.json["_meta"]["hostvars"]
     assert sorted(hostvars) == ["%s-0001" % provider, "%s-0002" % provider]
     assert not any("ansible_password" in variables for variables in hostvars.values())
     assert account["api_key"] not in run.stdout + run.stderr
+
+
+def test_the_configure_example_targets_a_group_the_synced_inventory_has(ansible, clean_sandbox):
+    target = job_template_extra_vars("Configure")["target"]
+    groups = set()
+    for provider, credential_type in INVENTORY_SOURCES:
+        run = sync_inventory_source(ansible, clean_sandbox, provider, credential_type, 1)[1]
+        assert run.rc == 0, run.stderr
+        groups |= {group for group, body in run.json.items() if group != "_meta" and body.get("hosts")}
+
+    assert target in groups, sorted(groups)
