@@ -321,8 +321,8 @@ class ApiClient(object):
                 continue
             if attempt >= self.policy.retries:
                 if changes_state and answer_lost:
-                    _mark_outcome_unknown(error, "its answer was lost and %d retries brought no answer"
-                                          % self.policy.retries)
+                    _mark_outcome_unknown(error, "its answer was lost and %d retries brought none" % self.policy.retries
+                                          if outcome.may_have_taken_effect else "an earlier attempt's answer was lost")
                 raise error
             delay = self.policy.delay(attempt, outcome.retry_after)
             self._log("%s %s: %s; retry %d/%d in %.2fs" % (

@@ -182,7 +182,7 @@ def test_a_keyed_post_whose_answers_are_all_lost_is_of_unknown_outcome(fake_api)
         client_for(fake_api, retries=2).post("/servers", json_body={}, idempotency_key="k-1")
     assert len(fake_api.requests) == 3
     assert caught.value.outcome_unknown is True
-    assert "2 retries brought no answer" in str(caught.value)
+    assert "its answer was lost and 2 retries brought none" in str(caught.value)
 
 
 def test_a_replay_safe_delete_whose_gateway_errors_outlast_the_retries_is_of_unknown_outcome(fake_api):
@@ -198,6 +198,14 @@ def test_a_keyed_post_that_fails_after_an_earlier_lost_answer_is_of_unknown_outc
     with pytest.raises(ApiError) as caught:
         client_for(fake_api).post("/servers", json_body={}, idempotency_key="k-2")
     assert (caught.value.status, caught.value.outcome_unknown) == (409, True)
+    assert "an earlier attempt's answer was lost" in str(caught.value)
+
+
+def test_a_keyed_post_rate_limited_to_the_end_after_a_lost_answer_is_of_unknown_outcome(fake_api):
+    fake_api.drop().answer(429, {"message": "slow down"}).answer(429, {"message": "slow down"})
+    with pytest.raises(ApiError) as caught:
+        client_for(fake_api, retries=2).post("/servers", json_body={}, idempotency_key="k-4")
+    assert (caught.value.status, caught.value.outcome_unknown) == (429, True)
     assert "an earlier attempt's answer was lost" in str(caught.value)
 
 
