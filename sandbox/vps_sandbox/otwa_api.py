@@ -19,6 +19,12 @@ POWER_ACTIONS = {"start": ("start", "Start queued"), "stop": ("stop", "Stop queu
 ADDON_IP_ENTRY = {"gateway": "127.0.0.1", "netmask": "255.0.0.0", "cidr": "127.0.0.0/8"}
 
 
+def _iso(epoch_seconds):
+    # Otwa is a NestJS API: its dates are JavaScript's, with milliseconds. An update a moment
+    # after the last one (a reboot) then shows in updatedAt, as callers that watch it expect.
+    return timefmt.iso(epoch_seconds, milliseconds=True)
+
+
 def _region(server):
     return catalog.find_otwa_region(server.location)
 
@@ -37,7 +43,7 @@ def summary_body(server, convenience_fields=True):
         "ipAddress": server.visible_ip, "os": server.os, "region": _region(server)["code"],
         "vcpu": product["vcpu"], "ramMb": product["ramMb"], "diskGb": product["diskGb"],
         "bandwidthGb": product["bandwidthGb"], "additionalIps": ip_entries(server),
-        "createdAt": timefmt.iso(server.created_at), "updatedAt": timefmt.iso(server.updated_at),
+        "createdAt": _iso(server.created_at), "updatedAt": _iso(server.updated_at),
     }
     if convenience_fields:
         body.update(regionSlug=server.location, productId=product["id"], monthlyPrice=str(server.price))
@@ -77,7 +83,7 @@ def get_account(app, request):
     account = _account(app, request, "account:read")
     return Response(200, {"id": account.id, "email": account.email, "firstName": "Sandbox", "lastName": "User",
                           "balance": str(account.balance), "tier": account.tier,
-                          "createdAt": timefmt.iso(account.created_at)})
+                          "createdAt": _iso(account.created_at)})
 
 
 def list_products(app, request):
@@ -333,7 +339,7 @@ def list_addons(app, request):
         "addons": [{"id": addon["id"], "name": addon["name"], "description": addon["description"],
                     "type": addon["type"], "price": addon["price"], "proratedPrice": _prorated(addon["price"], days),
                     "owned": addon["type"] in owned_types} for addon in product["addons"]],
-        "daysRemaining": days, "billingCycleEnd": timefmt.iso(cycle_end),
+        "daysRemaining": days, "billingCycleEnd": _iso(cycle_end),
     })
 
 

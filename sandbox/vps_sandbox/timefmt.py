@@ -5,11 +5,15 @@ import time
 from datetime import datetime, timezone
 
 
-def iso(epoch_seconds):
-    """ISO 8601 UTC with a Z suffix, e.g. 2026-01-31T12:00:00Z; None stays None."""
+def iso(epoch_seconds, milliseconds=False):
+    """ISO 8601 UTC with a Z suffix, e.g. 2026-01-31T12:00:00Z (…:00.250Z with milliseconds, as
+    JavaScript's toISOString prints them); None stays None."""
     if epoch_seconds is None:
         return None
-    return datetime.fromtimestamp(epoch_seconds, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    moment = datetime.fromtimestamp(epoch_seconds, tz=timezone.utc)
+    if milliseconds:
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (moment.microsecond // 1000)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def now():

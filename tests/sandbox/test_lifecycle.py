@@ -1,6 +1,7 @@
 """Servers move through their states on their own, with addresses handed out in order."""
 
 import functools
+import re
 import time
 
 from vps_sandbox.testing import call_api
@@ -112,3 +113,13 @@ def test_power_action_cannot_cancel_a_queued_termination(sandbox):
     call_api("DELETE", url, key)
     assert call_api("POST", url + "/power/reboot", key).status == 400
     assert wait_for(lambda: call_api("GET", url, key).body, lambda b: b["status"] == "terminated")["status"] == "terminated"
+
+
+def test_an_otwa_reboot_a_moment_after_the_last_change_shows_in_updated_at(sandbox):
+    key = sandbox.create_account("otwa", scopes=["servers:read", "servers:write"])["api_key"]
+    url = f"{sandbox.otwa_url}/servers/{sandbox.seed_servers(key, 1)['ids'][0]}"
+    before = call_api("GET", url, key).body["updatedAt"]
+    call_api("POST", url + "/power/reboot", key)
+    after = wait_for(functools.partial(body_of, url, key), lambda body: body["updatedAt"] != before, timeout=2)
+    assert after["updatedAt"] != before
+    assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", after["updatedAt"])
