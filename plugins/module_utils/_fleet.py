@@ -36,15 +36,19 @@ def check_entries(provider, entries):
             raise ModuleFailure("server %s: %s" % (entry["name"], exc.msg), **exc.result)
 
 
-def live_servers_by_name(servers, names):
-    """``{name: server}`` of the live servers bearing one of ``names``.
+def live_servers_by_name(adapter, names):
+    """``{name: server}`` of the account's live servers bearing one of ``names`` (compared the way
+    the provider compares names, e.g. VPSCrypto hostnames as DNS names).
 
     Fails when two live servers share a wanted name: the fleet could not tell which one is meant.
     """
     found = {}
-    for server in servers:
-        if server["status"] != "terminated" and server["name"] in names:
-            found.setdefault(server["name"], []).append(server)
+    for server in adapter.list_servers():
+        if server["status"] == "terminated":
+            continue
+        for name in names:
+            if adapter.same_name(server["name"], name):
+                found.setdefault(name, []).append(server)
     shared = ["%s (ids %s)" % (name, ", ".join(str(server["id"]) for server in group))
               for name, group in sorted(found.items()) if len(group) > 1]
     if shared:

@@ -138,7 +138,9 @@ class FleetReader(object):
         return redact_text(error, (account.api_key,))
 
     def _list_one(self, account):
-        return self.adapter(account).list_servers()
+        adapter = self.adapter(account)
+        # One catalog read per account gives VPSCrypto servers the specs of their plan.
+        return adapter.fill_plan_specs(adapter.list_servers())
 
     def _credentials_one(self, target):
         account, server_id = target

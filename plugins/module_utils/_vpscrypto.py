@@ -203,6 +203,8 @@ class VpsCryptoAdapter(ProviderAdapter):
         """Servers with vcpu, ram_mb, disk_gb and bandwidth_gb from the plan they name (its slug or
         name) in the catalog, read once per adapter; specs stay None where the plan is not listed
         or the catalog cannot be read. VPSCrypto's server objects carry no specs of their own."""
+        if not servers:
+            return servers
         try:
             plans = self.catalog()["plans"]
         except ApiError:

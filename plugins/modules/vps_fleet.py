@@ -218,7 +218,7 @@ class FleetModule(VpsModule):
         deadline = time.monotonic() + self.params["wait_timeout"]
         entries = entries_for(self.provider, self.params["servers"])
         check_entries(self.provider, entries)
-        existing = live_servers_by_name(self.adapter.list_servers(), set(entry["name"] for entry in entries))
+        existing = live_servers_by_name(self.adapter, set(entry["name"] for entry in entries))
         catalog = self.adapter.catalog() if entries else None
         self.warn_about_drift(entries, existing, catalog)
         missing = [entry for entry in entries if entry["name"] not in existing]
@@ -243,7 +243,7 @@ class FleetModule(VpsModule):
                                     ordered=self.result["ordered"])
         if self.params["include_credentials"]:
             servers = with_credentials(self.adapter, servers)
-        self.result["servers"] = servers
+        self.result["servers"] = self.adapter.fill_plan_specs(servers)
 
     def warn_about_drift(self, entries, existing, catalog):
         can_rebuild = self.adapter.offers("reinstall_server")

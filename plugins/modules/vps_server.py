@@ -178,7 +178,10 @@ server:
     hostname: {description: The hostname., type: str, sample: web-1.example.com}
     provider: {description: V(vpscrypto) or V(otwa)., type: str, sample: otwa}
     status:
-      description: One of V(provisioning), V(running), V(stopped), V(suspended), V(terminated).
+      description:
+        - One of V(provisioning), V(running), V(stopped), V(suspended), V(terminated).
+        - A provider status the collection does not know reads as V(provisioning) (not ready, not gone);
+          C(raw_status) keeps the provider's own word.
       type: str
       sample: running
     raw_status: {description: The status as the provider reports it., type: str, sample: active}
@@ -264,6 +267,8 @@ class ServerModule(VpsModule):
             self.rebuild(server)
         else:
             self.ensure_absent(server)
+        if self.result.get("server") and self.result["server"].get("id"):
+            self.result["server"] = self.adapter.fill_plan_specs([self.result["server"]])[0]
 
     # -- present ----------------------------------------------------------------------------
 

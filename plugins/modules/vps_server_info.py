@@ -128,7 +128,10 @@ servers:
     hostname: {description: The hostname., type: str, sample: web-1.example.com}
     provider: {description: V(vpscrypto) or V(otwa)., type: str, sample: otwa}
     status:
-      description: One of V(provisioning), V(running), V(stopped), V(suspended), V(terminated).
+      description:
+        - One of V(provisioning), V(running), V(stopped), V(suspended), V(terminated).
+        - A provider status the collection does not know reads as V(provisioning) (not ready, not gone);
+          C(raw_status) keeps the provider's own word.
       type: str
       sample: running
     raw_status: {description: The status as the provider reports it., type: str, sample: active}
@@ -227,7 +230,7 @@ class ServerInfoModule(VpsModule):
             candidates = [found] if found else []
         else:
             candidates = self.adapter.list_servers()
-        return [server for server in candidates if self.selected(server)]
+        return self.adapter.fill_plan_specs([server for server in candidates if self.selected(server)])
 
     def selected(self, server):
         params = self.params

@@ -315,9 +315,11 @@ def reset_password(app, request):
     server = _owned_server(app, request, "servers:write")[1]
     if server.status != "running" or app.store.config["guest_agent_down"]:
         return Response(200, {"success": False, "message": "Guest agent is not responding"})
-    server.password = tokens.password()
-    app.lifecycle.call_machine(server.key, "set_password", server.password)
-    return Response(200, {"success": True, "password": server.password})
+    new_password = tokens.password()
+    # The machine first: a rotation it refuses answers success=false and keeps the old password.
+    app.lifecycle.call_machine(server.key, "set_password", new_password)
+    server.password = new_password
+    return Response(200, {"success": True, "password": new_password})
 
 
 def _days_remaining(server):

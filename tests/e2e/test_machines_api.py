@@ -113,5 +113,6 @@ def test_a_rotation_the_server_cannot_apply_answers_failed_and_the_old_password_
         assert answer["success"] is False and "password" not in answer
         assert "chpasswd" in answer["message"]
         assert server.ssh_ok(server.password, "id -un").strip() == "root"
+        assert server.api("GET", "/credentials")["password"] == server.password
     finally:
         server.ssh_ok(server.password, "mv /usr/sbin/chpasswd.off /usr/sbin/chpasswd")

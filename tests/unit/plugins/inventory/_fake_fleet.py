@@ -86,6 +86,11 @@ class FakeAdapter(object):
         finally:
             self.fleet.done()
 
+    @staticmethod
+    def fill_plan_specs(servers):
+        """The fake servers carry their specs already."""
+        return servers
+
     def get_credentials(self, server_id):
         self.fleet.record(("credentials", self.provider, server_id))
         try:

@@ -5,9 +5,9 @@
 
 from __future__ import annotations
 
-from ansible_collections.vpsfleet.cloud.plugins.modules import vps_fleet
+from ansible_collections.vpsfleet.cloud.plugins.modules import vps_catalog_info, vps_fleet
 from ansible_collections.vpsfleet.cloud.tests.unit.plugins.modules._lifecycle_sandbox import (  # noqa: F401  pylint: disable=unused-import
-    api_requests, charges, connect, mutating_requests, sandbox, sandbox_process)
+    api_requests, charges, connect, mutating_requests, order_directly, sandbox, sandbox_process)
 from ansible_collections.vpsfleet.cloud.tests.unit.plugins.modules._run import run_module
 
 WEB = {"plan": "hunter", "location": "nl", "os": "debian-13"}  # 14 USD a month
@@ -126,3 +126,25 @@ def test_root_passwords_stay_out_of_the_result_unless_credentials_are_asked_for(
     assert not run.failed, run.result
     assert "Chosen-pw-4242" not in run.output
     assert "credentials" not in run.result["servers"][0]
+
+
+def test_a_vpscrypto_server_is_found_by_its_name_as_a_dns_name_and_not_ordered_again(sandbox):
+    args, account = connect(sandbox, "vpscrypto", balance_usd=100)
+    order_directly(sandbox, args, dict(WEB, hostname="Web-1."))
+
+    run = run_module(vps_fleet.main, dict(args, servers=fleet("web", 1)))
+
+    assert not run.failed, run.result
+    assert run.result["changed"] is False and run.result["ordered"] == []
+    assert len(charges(sandbox, account)) == 1
+
+
+def test_vpscrypto_servers_carry_the_specs_of_their_plan(sandbox):
+    args = connect(sandbox, "vpscrypto", balance_usd=100)[0]
+
+    run = run_module(vps_fleet.main, dict(args, servers=fleet("web", 1)))
+
+    plan = [item for item in run_module(vps_catalog_info.main, args).result["catalog"]["plans"] if item["slug"] == "hunter"][0]
+    server = run.result["servers"][0]
+    assert (server["vcpu"], server["ram_mb"], server["disk_gb"]) == (plan["vcpu"], plan["ram_mb"], plan["disk_gb"])
+    assert server["vcpu"]
