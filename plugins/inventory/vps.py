@@ -382,7 +382,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     def _warn_about_lazy_keys(self, accounts):
         """The lookup reads with the provider's key unless api_key_var names another: say so for accounts it does not fit."""
         for provider, spec in PROVIDERS.items():
-            provider_key = self.get_option("%s_api_key" % provider)
+            # What the lookup will use at connection time: the environment, not this source's options.
+            provider_key = os.environ.get(spec["key_env"])
             misfits = [account.name for account in accounts
                        if account.provider == provider and not account.api_key_var and account.api_key != provider_key]
             if misfits:

@@ -57,6 +57,9 @@ class VpsModule(object):
     needs_api_key = True
     # Key under which the main resource is returned (e.g. ``server``).
     represent = None
+    # Result keys holding a secret the provider can show again (e.g. a root password): a failed
+    # task prints its whole result, so they are left out of a failure unless the task is no_log.
+    secrets_shown_again = ()
 
     def __init__(self, module):
         self.module = module
@@ -64,6 +67,8 @@ class VpsModule(object):
         self.provider = self.params["provider"]
         self.provider_label = PROVIDER_NAMES[self.provider]
         self.result = {"changed": False}
+        # True once the provider has changed something for this task (not merely planned it).
+        self.effected = False
         self.before = None
         self.after = None
         self._adapter = None
@@ -113,8 +118,9 @@ class VpsModule(object):
     def run(self):
         """Check capabilities, execute, and exit with the result (or fail with a clear message).
 
-        A failure keeps what the run already did (``changed``, the server, a one-time password):
-        an order that timed out while waiting was still placed, and a re-run must know it.
+        A failure keeps what the run already did: ``changed`` is true only when the provider changed
+        something before the failure (an order that timed out while waiting was still placed), and
+        the result gathered so far (the server) is kept.
         """
         try:
             for operation in self.required_operations():
@@ -139,9 +145,15 @@ class VpsModule(object):
 
     def fail(self, msg, **extra):
         """fail_json with ``msg``, the result gathered so far, and ``extra`` on top of it."""
-        result = dict(self.result)
+        result = dict(self.result, changed=self.effected)
         result.update(extra)
         result.pop("msg", None)
+        withheld = [key for key in self.secrets_shown_again if key in result and not self.module.no_log]
+        for key in withheld:
+            del result[key]
+        if withheld:
+            msg += " (%s left out of this failure, which Ansible prints; read it again with %s)" % (
+                ", ".join(withheld), "vpsfleet.cloud.vps_server_info and include_credentials=true")
         self.module.fail_json(msg=msg, **result)
 
     def fail_api(self, error, msg=None):
@@ -168,7 +180,12 @@ class VpsModule(object):
         return self.module.check_mode
 
     def mark_changed(self):
+        """The task changes something (or, in check mode, would): what a successful run reports."""
         self.result["changed"] = True
+
+    def record_effect(self):
+        """The provider has changed something for this task: a failure from here on reports changed."""
+        self.effected = True
 
     def set_diff(self, before, after):
         """Record before/after states (server dicts lose ``provider_data``)."""

@@ -181,7 +181,10 @@ def _setup_errors():
 
 
 def _setup_error_message(exc, url):
-    """What to fix, for an exception from :func:`_setup_errors` (never quoting a header's value)."""
+    """What to fix, for an exception from :func:`_setup_errors` or a TLS failure (never quoting a header's value)."""
+    if isinstance(exc, requests.exceptions.SSLError):
+        return ("the request was not sent: the TLS handshake with %s failed (%s); check the server's certificate"
+                " and the CA bundle, or set validate_certs=false only for a test endpoint you trust" % (url, exc))
     if isinstance(exc, requests.exceptions.InvalidHeader):
         return ("the request was not sent: a header value holds a character HTTP does not allow"
                 " (an API key read from a file often keeps its trailing newline)")
@@ -194,6 +197,10 @@ def _setup_error_message(exc, url):
 def _transport_failure_kind(exc):
     """What a transport error says about the request: one of the failure kinds above."""
     if isinstance(exc, _setup_errors()):
+        return FINAL
+    # A failed TLS handshake (most often an untrusted certificate) comes before any request byte is
+    # sent, and trying again meets the same certificate.
+    if isinstance(exc, requests.exceptions.SSLError):
         return FINAL
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return NEVER_SENT

@@ -36,14 +36,14 @@ def check_entries(provider, entries):
             raise ModuleFailure("server %s: %s" % (entry["name"], exc.msg), **exc.result)
 
 
-def live_servers_by_name(adapter, names):
-    """``{name: server}`` of the account's live servers bearing one of ``names`` (compared the way
-    the provider compares names, e.g. VPSCrypto hostnames as DNS names).
+def live_servers_by_name(adapter, servers, names):
+    """``{name: server}`` of the live ``servers`` bearing one of ``names`` (compared the way the
+    provider compares names, e.g. VPSCrypto hostnames as DNS names).
 
     Fails when two live servers share a wanted name: the fleet could not tell which one is meant.
     """
     found = {}
-    for server in adapter.list_servers():
+    for server in servers:
         if server["status"] == "terminated":
             continue
         for name in names:

@@ -247,7 +247,9 @@ class VpsCryptoAdapter(ProviderAdapter):
 
         def find_own_order():
             for server in self.list_servers():
-                if same_hostname(server["hostname"], hostname) and server["id"] not in known:
+                # A new order is never terminated; an old namesake that was is not this order.
+                if (same_hostname(server["hostname"], hostname) and server["id"] not in known
+                        and server["status"] != "terminated"):
                     return server["provider_data"]
             return None
 

@@ -135,6 +135,7 @@ class AccountModule(VpsModule):
         if self.check_mode:
             return
         created = self.adapter.create_account()
+        self.record_effect()
         for field in SECRET_FIELDS:
             self.result[field] = created.get(field)
         public = dict((key, value) for key, value in created.items() if key not in SECRET_FIELDS)

@@ -152,6 +152,7 @@ class ApiKeyModule(VpsModule):
             self.set_diff(labels(keys), {"keys": labels(keys)["keys"] + ["%s (new)" % self.params["name"]]})
             return
         minted = self.mint(self.params["name"])
+        self.record_effect()
         self.result["api_key"] = minted.get("api_key")
         self.result["key"] = key_record(minted)
         self.set_diff(labels(keys), labels(keys + [self.result["key"]]))
@@ -190,6 +191,7 @@ class ApiKeyModule(VpsModule):
             return
         for key in doomed:
             self.adapter.revoke_api_key(key["id"])
+            self.record_effect()
 
 
 def main():

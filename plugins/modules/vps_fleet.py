@@ -218,7 +218,8 @@ class FleetModule(VpsModule):
         deadline = time.monotonic() + self.params["wait_timeout"]
         entries = entries_for(self.provider, self.params["servers"])
         check_entries(self.provider, entries)
-        existing = live_servers_by_name(self.adapter, set(entry["name"] for entry in entries))
+        listed = self.adapter.list_servers()
+        existing = live_servers_by_name(self.adapter, listed, set(entry["name"] for entry in entries))
         catalog = self.adapter.catalog() if entries else None
         self.warn_about_drift(entries, existing, catalog)
         missing = [entry for entry in entries if entry["name"] not in existing]
@@ -231,7 +232,7 @@ class FleetModule(VpsModule):
         if self.check_mode:
             self.finish(entries, existing, planned)
             return
-        created = self.order(orders, existing)
+        created = self.order(orders, listed)
         servers = self.finish(entries, existing, created)
         if self.params["wait"] or self.params["wait_for_ssh"]:
             try:
@@ -267,11 +268,17 @@ class FleetModule(VpsModule):
                                     balance_usd=balance)
             self.module.warn(message)
 
-    def order(self, orders, existing):
-        """Send every order; ``{name: server}`` of the new servers, or a failure naming each failed one."""
-        known_ids = [server["id"] for server in existing.values()]
+    def order(self, orders, listed):
+        """Send every order; ``{name: server}`` of the new servers, or a failure naming each failed one.
+
+        Every server listed before (terminated ones too) is known, so that a look-up after a lost
+        answer never takes an old namesake for the new order.
+        """
+        known_ids = [server["id"] for server in listed]
         outcomes = send_orders(self.adapter, self.provider, orders, known_ids)
         created = dict((order["request"]["name"], server) for order, server, error in outcomes if error is None)
+        if created:
+            self.record_effect()
         failed = ["%s: %s" % (order["request"]["name"], error) for order, server, error in outcomes if error]
         if failed:
             self.result["ordered"] = sorted(created)

@@ -150,6 +150,7 @@ class PowerModule(VpsModule):
         if server["status"] == "provisioning":
             server = self.wait_until_provisioned(server, action, deadline)
         self.adapter.power(server["id"], action)
+        self.record_effect()
         if not self.params["wait"]:
             return
         if action == "reboot":

@@ -74,7 +74,8 @@ class RootPasswordModule(VpsModule):
         answer = self.adapter.reset_password(server["id"])
         if not answer.get("success"):
             raise ModuleFailure("the guest agent did not rotate the root password of server %s: %s" % (
-                server["id"], answer.get("message") or "no reason given"), changed=False, server=server)
+                server["id"], answer.get("message") or "no reason given"), server=server)
+        self.record_effect()
         if not answer.get("password"):
             # Rotated, but the answer lost the new password: it can still be read back.
             raise ModuleFailure("the root password of server %s was rotated, but the answer did not carry the new "

@@ -168,8 +168,9 @@ server:
     - The server in the common model. In check mode, for an order, the server the order would make
       (without id, status or IP). After O(state=absent), the terminated server (with O(wait=false), as
       last seen before termination was requested), or null if there was none.
-    - When the task fails after it ordered, renamed or reinstalled the server (for example the wait timed
-      out), the failed result still carries RV(server), RV(root_password) and C(changed=true).
+    - When the task fails after it ordered, renamed, reinstalled or terminated the server (for example the
+      wait timed out), the failed result still carries RV(server) and C(changed=true); a failure before
+      anything changed reports C(changed=false).
   returned: always
   type: dict
   contains:
@@ -204,6 +205,8 @@ root_password:
     - The root password of a server this task ordered or rebuilt, when the provider generated it
       (VPSCrypto returns it with the order; for Otwa it is read once the server is running).
     - Register the task with C(no_log) set to V(true).
+    - A failed task prints its result, so a failure carries it only when the task is C(no_log); otherwise
+      read it with M(vpsfleet.cloud.vps_server_info) and O(vpsfleet.cloud.vps_server_info#module:include_credentials=true).
   returned: when a server was ordered or rebuilt and the password is known
   type: str
 price_usd:
@@ -248,6 +251,7 @@ DESTROY_SCOPE_HINT = "this needs an API key with the servers:destroy scope"
 
 class ServerModule(VpsModule):
     represent = "server"
+    secrets_shown_again = ("root_password",)
 
     def __init__(self, module):
         super(ServerModule, self).__init__(module)
@@ -306,6 +310,7 @@ class ServerModule(VpsModule):
             raise ModuleFailure(message, failure=exc.to_failure(),
                                 price_usd=usd(order["price"]), balance_usd=balance)
         # Recorded before waiting: should the wait fail, the task still reports the paid order.
+        self.record_effect()
         self.record_order(server, password)
         server = self.wait_until_ready(server)
         self.record_order(server, password or self.generated_password(server))
@@ -334,18 +339,18 @@ class ServerModule(VpsModule):
         for warning in unchangeable_differences(server, self.params, catalog, self.adapter.offers("reinstall_server")):
             self.module.warn(warning)
         before, name = server, self.params["name"]
-        if name and server["name"] != name:
-            if self.adapter.offers("rename_server"):
-                self.refuse_taken_name(server, name)
+        if name and not self.adapter.same_name(server["name"], name):
             if not self.adapter.offers("rename_server"):
                 self.module.warn("%s cannot rename servers; server %s keeps the name %r" % (
                     self.provider_label, server["id"], server["name"]))
-            elif self.check_mode:
-                server = dict(server, name=name)
-                self.mark_changed()
             else:
-                server = self.adapter.rename_server(server["id"], name)
+                self.refuse_taken_name(server, name)
                 self.mark_changed()
+                if self.check_mode:
+                    server = dict(server, name=name)
+                else:
+                    server = self.adapter.rename_server(server["id"], name)
+                    self.record_effect()
         if server["status"] == "provisioning" and not self.check_mode:
             server = self.wait_until_ready(server)
         elif self.params["wait_for_ssh"] and not self.check_mode:
@@ -381,6 +386,7 @@ class ServerModule(VpsModule):
                                           idempotency_key=new_idempotency_key())
         except ApiError as exc:
             self.fail_forbidden(exc, "reinstalling server %s" % server["id"])
+        self.record_effect()
         self.result["server"] = after
         rebuilt = self.wait_until_ready(after, lambda seen: reached(seen, "running") and seen["os"] in (None, os_item["slug"]))
         password = self.generated_password(rebuilt)
@@ -403,6 +409,7 @@ class ServerModule(VpsModule):
             self.adapter.terminate_server(server["id"])
         except ApiError as exc:
             self.fail_forbidden(exc, "terminating server %s" % server["id"])
+        self.record_effect()
         if self.params["wait"]:
             gone = wait_for_server(self.adapter, server["id"], "terminated", self.remaining())
             self.result["server"] = gone or dict(server, status="terminated")

@@ -64,7 +64,8 @@ options:
     description:
       - Wait until every selected server has this status (V(running) also needs an IP; V(terminated) also
         counts a server that is gone). One list request per polling round, however many servers.
-      - When O(id) or O(name) selects no server the task fails; when the filters select none it warns.
+      - When O(id) or O(name) selects no server the task fails, and when the filters select none it warns;
+        except for V(terminated), where a server that is gone is what the task waits for.
     type: str
     choices: [running, stopped, terminated]
   wait_for_ssh:
@@ -209,7 +210,7 @@ class ServerInfoModule(VpsModule):
         if wait_for:
             servers = self.wait_for_all(servers, wait_for, deadline)
         if self.params["include_credentials"]:
-            servers = self.with_credentials(servers)
+            servers = self.with_live_credentials(servers)
         if self.params["include_stats"]:
             # The API serves stats only for running servers; the others get null without a request.
             stats = map_concurrently(
@@ -218,7 +219,7 @@ class ServerInfoModule(VpsModule):
             servers = [dict(server, stats=item) for server, item in zip(servers, stats)]
         self.result["servers"] = servers
 
-    def with_credentials(self, servers):
+    def with_live_credentials(self, servers):
         """Credentials for every live server; a terminated one has none to read (null)."""
         live = with_credentials(self.adapter, [server for server in servers if server["status"] != "terminated"])
         by_id = dict((server["id"], server) for server in live)
@@ -235,7 +236,7 @@ class ServerInfoModule(VpsModule):
     def selected(self, server):
         params = self.params
         statuses = params["status"] or list(LIVE_STATUSES) + (["terminated"] if params["include_terminated"] else [])
-        if server["status"] not in statuses or (params["name"] and server["name"] != params["name"]):
+        if server["status"] not in statuses or (params["name"] and not self.adapter.same_name(server["name"], params["name"])):
             return False
         for option, section, keys in (("plan", "plans", PLAN_KEYS), ("location", "locations", LOCATION_KEYS)):
             if params[option] and str(server.get(option) or "").lower() not in self.accepted(option, section, keys):
@@ -243,11 +244,15 @@ class ServerInfoModule(VpsModule):
         return True
 
     def nothing_to_wait_for(self, status):
-        """A wait that selects no server would pass at once; that hides a typo or a missing order."""
+        """A wait that selects no server would pass at once; that hides a typo or a missing order.
+
+        Waiting for termination is the exception: a server that is gone is what it waits for.
+        """
+        if status == "terminated":
+            return
         if self.params["id"] or self.params["name"]:
-            raise ModuleFailure("no server to wait for: %s matches no %sserver" % (
-                "id %s" % self.params["id"] if self.params["id"] else "name %r" % self.params["name"],
-                "" if status == "terminated" else "live "), servers=[])
+            raise ModuleFailure("no server to wait for: %s matches no live server" % (
+                "id %s" % self.params["id"] if self.params["id"] else "name %r" % self.params["name"]), servers=[])
         self.module.warn("wait_for=%s: no server matches the filters, so there was nothing to wait for" % status)
 
     def accepted(self, option, section, keys):

@@ -330,6 +330,7 @@ class TopupModule(VpsModule):
         else:
             self.result["topup"] = create_invoice(self.adapter, amount, coin)
             self.mark_changed()
+            self.record_effect()
             if self.params["wait"]:
                 self.watch(self.result["topup"]["ref"])
 
@@ -382,6 +383,7 @@ class TopupModule(VpsModule):
         except PaymentUnconfirmed as exc:
             raise self.unconfirmed(exc, payment_summary(signed[0]))
         self.mark_changed()
+        self.record_effect()
         self.result["topup"] = topup
         self.result["settlement"] = settlement
         if payment is not None:

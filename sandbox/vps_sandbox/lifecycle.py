@@ -23,6 +23,8 @@ TICK_SECONDS = 0.02
 RUNNING = {"vpscrypto": "active", "otwa": "running"}
 # Guest-agent calls: the API answer reports their outcome, so they run before it is sent.
 CALLS_ANSWERED_AT_ONCE = ("set_password",)
+# How long a guest-agent call waits for a machine busy with a transition (boot, reboot).
+GUEST_AGENT_WAIT_SECONDS = 2.0
 # Jobs after which a failed boot leaves the machine off: the status the API has for that.
 STATUS_AFTER_FAILED_BOOT = {("otwa", "start"): "stopped", ("otwa", "reboot"): "stopped",
                             ("otwa", "reinstall"): "stopped"}
@@ -73,17 +75,24 @@ class Lifecycle:
             pass
 
     def _call_machine_now(self, key, method, *args):
-        # The caller may hold the store lock (an API handler); that is safe: a worker holding this
-        # machine's lock never waits for the store lock before releasing it.
+        # The caller holds the store lock (an API handler). A worker holding this machine's lock
+        # never waits for the store lock, so there is no deadlock; but a machine busy rebooting
+        # would make every other request wait, so the wait is short and a busy agent answers as
+        # the real one does when it cannot be reached.
+        lock = self._machine_lock(key)
+        if not lock.acquire(timeout=GUEST_AGENT_WAIT_SECONDS):
+            message = "Guest agent is not responding"
+            raise ApiFailure(200, "guest_agent_busy", message, body={"success": False, "message": message})
         try:
-            with self._machine_lock(key):
-                getattr(self.machines, method)(key, *args)
+            getattr(self.machines, method)(key, *args)
         except Exception as error:
             print(f"vps_sandbox: {method} of {key} failed:", file=sys.stderr)
             traceback.print_exc(file=sys.stderr)
             message = f"Guest agent could not apply the change: {error}"
             raise ApiFailure(200, "guest_agent_failed", message,
                              body={"success": False, "message": message}) from None
+        finally:
+            lock.release()
 
     def _tick_forever(self):
         while not self._stopping.wait(TICK_SECONDS):

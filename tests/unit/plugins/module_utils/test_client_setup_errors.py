@@ -46,3 +46,14 @@ def test_a_body_that_json_cannot_carry_fails_at_once(fake_api):
         client_for(fake_api, delays).post("/topups", json_body={"amount": float("nan")})
     assert delays == [] and fake_api.requests == []
     assert caught.value.code == "setup_error"
+
+
+def test_a_failed_tls_handshake_fails_at_once_as_not_sent_even_for_an_order(fake_api):
+    # The fake speaks plain HTTP, so an https:// URL fails in the TLS handshake, before any request.
+    delays = []
+    client = client_for(fake_api.url.replace("http://", "https://"), delays)
+    with pytest.raises(ApiError) as caught:
+        client.post("/servers", json_body={"plan": "hunter"}, effect_probe=lambda: pytest.fail("no probe"))
+    assert delays == [] and fake_api.requests == []
+    assert (caught.value.code, caught.value.outcome_unknown) == ("setup_error", False)
+    assert "TLS handshake" in caught.value.message and "validate_certs" in caught.value.message

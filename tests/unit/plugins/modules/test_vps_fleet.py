@@ -148,3 +148,24 @@ def test_vpscrypto_servers_carry_the_specs_of_their_plan(sandbox):
     server = run.result["servers"][0]
     assert (server["vcpu"], server["ram_mb"], server["disk_gb"]) == (plan["vcpu"], plan["ram_mb"], plan["disk_gb"])
     assert server["vcpu"]
+
+
+def test_a_lost_order_answer_is_never_taken_for_a_terminated_namesake(sandbox):
+    args, account = connect(sandbox, "vpscrypto", balance_usd=100)
+    sandbox.seed_servers(args["api_key"], 1, name_prefix="web", status="terminated")  # web-0001, gone
+    sandbox.configure(faults=[{"method": "POST", "path": "^/servers$", "kind": "drop_after_effect", "times": 1}])
+
+    run = run_module(vps_fleet.main, dict(args, servers=[dict(WEB, name="web-0001")], wait_timeout=30))
+
+    assert not run.failed, run.result
+    assert run.result["servers"][0]["status"] == "running"
+    assert len(charges(sandbox, account)) == 1
+
+
+def test_a_fleet_the_balance_does_not_cover_fails_without_reporting_a_change(sandbox):
+    args, account = connect(sandbox, "vpscrypto", balance_usd=5)
+
+    run = run_module(vps_fleet.main, dict(args, servers=fleet("web", 2)))
+
+    assert run.failed and "nothing was ordered" in run.result["msg"]
+    assert run.result["changed"] is False and charges(sandbox, account) == []

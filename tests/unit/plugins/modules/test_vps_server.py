@@ -190,7 +190,7 @@ def test_an_order_the_balance_does_not_cover_fails_with_price_balance_and_topup_
 
     run = run_module(vps_server.main, args)
 
-    assert run.failed
+    assert run.failed and run.result["changed"] is False
     assert run.result["msg"] == ("insufficient balance: the order costs $14.00, the balance is $5.00; "
                                  "top up with vpsfleet.cloud.vps_topup")
 
@@ -220,7 +220,7 @@ def test_a_recovered_vpscrypto_order_still_returns_the_generated_password(sandbo
 
 
 def test_a_wait_that_times_out_after_ordering_still_reports_the_change_and_the_password(sandbox):
-    args, account = connect(sandbox, "vpscrypto", wait_timeout=1, **VPSCRYPTO_ORDER)
+    args, account = connect(sandbox, "vpscrypto", wait_timeout=1, _ansible_no_log=True, **VPSCRYPTO_ORDER)
     sandbox.configure(provision_delay=30)
 
     run = run_module(vps_server.main, args)
@@ -230,6 +230,17 @@ def test_a_wait_that_times_out_after_ordering_still_reports_the_change_and_the_p
     assert run.result["server"]["id"] == str(sandbox.servers()[0]["id"])
     assert run.result["root_password"]
     assert len(charges(sandbox, account)) == 1
+
+
+def test_a_failure_of_a_task_without_no_log_leaves_the_root_password_out(sandbox):
+    args = connect_args(sandbox, "vpscrypto", wait_timeout=1, **VPSCRYPTO_ORDER)
+    sandbox.configure(provision_delay=30)
+
+    run = run_module(vps_server.main, args)
+
+    assert run.failed and run.result["changed"] is True
+    assert "root_password" not in run.result
+    assert "root_password left out of this failure" in run.result["msg"]
 
 
 def test_a_root_password_shorter_than_vpscrypto_accepts_fails_before_any_request(sandbox):

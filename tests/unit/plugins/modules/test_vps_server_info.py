@@ -119,6 +119,15 @@ def test_a_wait_for_a_name_that_matches_no_server_fails_instead_of_passing(sandb
     assert run.failed and run.result["msg"] == "no server to wait for: name 'typo' matches no live server"
 
 
+def test_waiting_for_a_server_that_is_already_gone_to_terminate_passes(sandbox):
+    args = connect_args(sandbox, "otwa")
+    sandbox.seed_servers(args["api_key"], 1, name_prefix="old", status="terminated")
+
+    run = run_module(vps_server_info.main, dict(args, name="old-0001", wait_for="terminated", wait_timeout=5))
+
+    assert not run.failed, run.result
+
+
 def test_a_wait_whose_filters_match_no_server_warns(sandbox, capsys):
     args = connect_args(sandbox, "otwa", plan="Cloud S", wait_for="running", wait_timeout=5)
 
