@@ -191,7 +191,8 @@ class OtwaAdapter(ProviderAdapter):
         regions = self.client.get("/regions").body or []
         templates = self.client.get("/os-templates").body or []
         with self._lookups_lock:
-            self._lookups.update({"/products": products, "/regions": regions})
+            # The same lists _lookup() keeps, so servers listed later need no second read.
+            self._lookups.update({"/products": as_list(products, "items"), "/regions": as_list(regions, "items")})
         return catalog_from_api(products, regions, templates)
 
     def _lookup(self, path):
