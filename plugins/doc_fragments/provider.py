@@ -6,7 +6,7 @@ from __future__ import annotations
 
 
 class ModuleDocFragment(object):
-    """The options every vpsfleet.cloud module shares."""
+    """The options every vpsfleet.cloud module shares, besides the transport options of vpsfleet.cloud.api_client."""
 
     DOCUMENTATION = r"""
 options:
@@ -31,30 +31,11 @@ options:
         otherwise the production URL (V(https://vpscrypto.io/api/v1) or V(https://otwa.cloud/api/v1)).
       - Point it at the local sandbox to try things without spending money.
     type: str
-  api_timeout:
-    description:
-      - Read timeout in seconds for one HTTP request. The connect timeout is the smaller of this and 10 seconds.
-    type: float
-    default: 30
-  api_retries:
-    description:
-      - How many times a request that failed with a connection error, HTTP 429, 502, 503 or 504 is
-        retried, with exponential backoff and jitter. C(Retry-After) is honoured.
-      - A request that orders, charges or pays is only retried where repeating it cannot apply it twice.
-    type: int
-    default: 5
   api_retry_max_delay:
     description:
       - Upper bound in seconds for one backoff sleep and for an honoured C(Retry-After).
     type: float
     default: 30
-  validate_certs:
-    description:
-      - Whether to validate the API's TLS certificate.
-    type: bool
-    default: true
-requirements:
-  - requests
 notes:
   - Set the shared options once for a whole play with
     C(module_defaults) and the action group C(group/vpsfleet.cloud.vps).

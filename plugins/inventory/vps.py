@@ -26,6 +26,8 @@ description:
 extends_documentation_fragment:
   - constructed
   - inventory_cache
+  - vpsfleet.cloud.api_client
+  - vpsfleet.cloud.api_client.PLUGIN_KEYS
 options:
   plugin:
     description: The name of this plugin; must be V(vpsfleet.cloud.vps).
@@ -87,16 +89,6 @@ options:
       - Short form for a single account; its API base URL. Needs O(provider).
       - Default is the E(VPSCRYPTO_API_URL) or E(OTWA_API_URL) environment variable, else production.
     type: str
-  vpscrypto_api_key:
-    description: The key of VPSCrypto accounts that give no O(accounts[].api_key) of their own.
-    type: str
-    env:
-      - name: VPSCRYPTO_API_KEY
-  otwa_api_key:
-    description: The key of Otwa Cloud accounts that give no O(accounts[].api_key) of their own.
-    type: str
-    env:
-      - name: OTWA_API_KEY
   statuses:
     description: Only servers in one of these (normalised) statuses become hosts.
     type: list
@@ -179,18 +171,6 @@ options:
     type: list
     elements: str
     default: []
-  api_timeout:
-    description: Read timeout of one API request, in seconds.
-    type: int
-    default: 30
-  api_retries:
-    description: How often a request answered 429/503, or lost in transit, is retried (with backoff, honouring C(Retry-After)).
-    type: int
-    default: 5
-  validate_certs:
-    description: Verify the API's TLS certificate.
-    type: bool
-    default: true
 notes:
   - Keys are never shown in warnings, errors or C(-vvvv) output.
   - Inline credentials are not written to the cache unless O(cache_credentials=true); a cached run
@@ -203,9 +183,12 @@ seealso:
 """
 
 EXAMPLES = r"""
+# Three inventory source files, one per YAML document.
+---
 # fleet.vps.yml: running servers of both providers, keys from VPSCRYPTO_API_KEY and OTWA_API_KEY
 plugin: vpsfleet.cloud.vps
 
+---
 # fleet.vps.yml: two accounts, no password stored in the inventory
 plugin: vpsfleet.cloud.vps
 accounts:
@@ -224,6 +207,7 @@ groups:
 compose:
   ansible_port: 22
 
+---
 # fleet.vps.yml: cached for an hour, stopped servers too, Debian only
 plugin: vpsfleet.cloud.vps
 provider: otwa

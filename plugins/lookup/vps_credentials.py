@@ -21,6 +21,9 @@ description:
   - The API key comes from O(api_key), else the variable named by O(api_key_var), else the provider's
     key option (E(VPSCRYPTO_API_KEY) or E(OTWA_API_KEY)). It is never taken from host variables
     the inventory set.
+extends_documentation_fragment:
+  - vpsfleet.cloud.api_client
+  - vpsfleet.cloud.api_client.PLUGIN_KEYS
 options:
   _terms:
     description:
@@ -41,33 +44,11 @@ options:
     description:
       - The name of a variable holding the API key (for example one kept in Vault-encrypted group_vars).
     type: str
-  vpscrypto_api_key:
-    description: The key used for V(vpscrypto) when neither O(api_key) nor O(api_key_var) gives one.
-    type: str
-    env:
-      - name: VPSCRYPTO_API_KEY
-  otwa_api_key:
-    description: The key used for V(otwa) when neither O(api_key) nor O(api_key_var) gives one.
-    type: str
-    env:
-      - name: OTWA_API_KEY
   api_url:
     description:
       - The API base URL. Default is the E(VPSCRYPTO_API_URL) or E(OTWA_API_URL) environment variable,
         else production.
     type: str
-  api_timeout:
-    description: Read timeout of one API request, in seconds.
-    type: int
-    default: 30
-  api_retries:
-    description: How often a request answered 429/503, or lost in transit, is retried.
-    type: int
-    default: 5
-  validate_certs:
-    description: Verify the API's TLS certificate.
-    type: bool
-    default: true
 notes:
   - The result is secret. Use it in tasks with C(no_log=true), or as a connection variable, never in C(debug) output.
   - Errors never contain the key or the password.

@@ -24,6 +24,9 @@ description:
     request.
 extends_documentation_fragment:
   - vpsfleet.cloud.provider
+  - vpsfleet.cloud.api_client
+  - vpsfleet.cloud.attributes
+  - vpsfleet.cloud.attributes.CHANGES_WITHOUT_DIFF
 options:
   state:
     description:
@@ -36,14 +39,8 @@ options:
       - Create a new account when no API key is given. Required for any account to be created.
     type: bool
     default: false
-attributes:
-  check_mode:
-    description: Reports whether an account would be created; creates none.
-    support: full
-  diff_mode:
-    description: No diff is returned.
-    support: none
 notes:
+  - In check mode, reports whether an account would be created; creates none.
   - The returned RV(api_key) and RV(login_token) are secrets. Set C(no_log=true) on the task, and register the
     result, so they stay out of logs and callbacks.
 seealso:

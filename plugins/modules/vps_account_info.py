@@ -17,14 +17,10 @@ description:
   - For VPSCrypto, also the service health (C(GET /health)).
 extends_documentation_fragment:
   - vpsfleet.cloud.provider
+  - vpsfleet.cloud.api_client
+  - vpsfleet.cloud.attributes
+  - vpsfleet.cloud.attributes.INFO_MODULE
 options: {}
-attributes:
-  check_mode:
-    description: Only reads; runs the same in check mode.
-    support: full
-  diff_mode:
-    description: No diff is returned.
-    support: none
 seealso:
   - module: vpsfleet.cloud.vps_topup
 """

@@ -21,6 +21,9 @@ description:
   - VPSCrypto has no add-ons; with O(provider=vpscrypto) the module fails before any request.
 extends_documentation_fragment:
   - vpsfleet.cloud.provider
+  - vpsfleet.cloud.api_client
+  - vpsfleet.cloud.attributes
+  - vpsfleet.cloud.attributes.CHANGES_WITH_DIFF
 options:
   server:
     description:
@@ -46,14 +49,9 @@ options:
       - Compared with the exact price the API lists, not the one rounded to cents in RV(addon.prorated_price_usd).
       - Should the purchase report a charge above it all the same, the task warns; the charge has been made.
     type: float
-attributes:
-  check_mode:
-    description: Reports whether the add-on would be bought and the prorated charge; buys nothing.
-    support: full
-  diff_mode:
-    description: Returns whether an add-on of that type was active before and after.
-    support: full
 notes:
+  - In check mode, reports whether the add-on would be bought and the prorated charge; buys nothing.
+  - The diff says whether an add-on of that type was active before and after.
   - A purchase whose answer is lost is not sent again; the module reads the add-on list instead and reports
     the purchase when the add-on shows as active.
 seealso:

@@ -18,19 +18,15 @@ description:
   - VPSCrypto has no add-ons; with O(provider=vpscrypto) the module fails before any request.
 extends_documentation_fragment:
   - vpsfleet.cloud.provider
+  - vpsfleet.cloud.api_client
+  - vpsfleet.cloud.attributes
+  - vpsfleet.cloud.attributes.INFO_MODULE
 options:
   server:
     description:
       - ID (UUID) or name (label) of the server. A name must match exactly one server.
     type: str
     required: true
-attributes:
-  check_mode:
-    description: Only reads; runs the same in check mode.
-    support: full
-  diff_mode:
-    description: No diff is returned.
-    support: none
 seealso:
   - module: vpsfleet.cloud.vps_addon
 """

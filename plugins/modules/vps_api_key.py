@@ -19,6 +19,9 @@ description:
     request.
 extends_documentation_fragment:
   - vpsfleet.cloud.provider
+  - vpsfleet.cloud.api_client
+  - vpsfleet.cloud.attributes
+  - vpsfleet.cloud.attributes.CHANGES_WITH_DIFF
 options:
   state:
     description:
@@ -38,14 +41,9 @@ options:
     description:
       - ID of the key to revoke with O(state=absent).
     type: str
-attributes:
-  check_mode:
-    description: Reports what would be minted or revoked; changes nothing.
-    support: full
-  diff_mode:
-    description: Returns the labels of the account's keys before and after.
-    support: full
 notes:
+  - In check mode, reports what would be minted or revoked; changes nothing. The diff holds the labels of the
+    account's keys before and after.
   - The returned RV(api_key) is a secret. Set C(no_log=true) on the task, and register the result, so it
     stays out of logs and callbacks.
   - Revoking the key the task itself authenticates with is refused (its prefix is compared), so a play

@@ -17,18 +17,14 @@ description:
     request.
 extends_documentation_fragment:
   - vpsfleet.cloud.provider
+  - vpsfleet.cloud.api_client
+  - vpsfleet.cloud.attributes
+  - vpsfleet.cloud.attributes.INFO_MODULE
 options:
   name:
     description:
       - Only return the keys with this label.
     type: str
-attributes:
-  check_mode:
-    description: Only reads; runs the same in check mode.
-    support: full
-  diff_mode:
-    description: No diff is returned.
-    support: none
 seealso:
   - module: vpsfleet.cloud.vps_api_key
 """

@@ -18,6 +18,7 @@ description:
   - VPSCrypto serves its catalog without an API key; Otwa Cloud needs one.
 extends_documentation_fragment:
   - vpsfleet.cloud.provider
+  - vpsfleet.cloud.api_client
   - vpsfleet.cloud.attributes
   - vpsfleet.cloud.attributes.INFO_MODULE
 options: {}

@@ -23,15 +23,9 @@ description:
     cost, the balance and a pointer to M(vpsfleet.cloud.vps_topup).
 extends_documentation_fragment:
   - vpsfleet.cloud.provider
+  - vpsfleet.cloud.api_client
   - vpsfleet.cloud.attributes
-attributes:
-  check_mode:
-    support: full
-    details: Lists the servers that would be ordered, their total price and whether the balance covers it;
-      orders nothing.
-  diff_mode:
-    support: full
-    details: The names of the fleet's servers before and after.
+  - vpsfleet.cloud.attributes.CHANGES_WITH_DIFF
 options:
   servers:
     description:
@@ -112,6 +106,9 @@ options:
     type: bool
     default: false
 notes:
+  - In check mode, lists the servers that would be ordered, their total price and whether the balance covers
+    it; orders nothing.
+  - The diff holds the names of the fleet's servers before and after.
   - Orders are sent a few at a time. Each keeps its own protection against a retry ordering twice (an
     Otwa Idempotency-Key, a VPSCrypto look-up by name). If some orders fail, the others stand; the task
     fails naming each failed server and its error, and a re-run orders only what is still missing.

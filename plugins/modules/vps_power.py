@@ -17,14 +17,9 @@ description:
   - Otwa Cloud only; VPSCrypto's API has no power actions, and the task fails before any request.
 extends_documentation_fragment:
   - vpsfleet.cloud.provider
+  - vpsfleet.cloud.api_client
   - vpsfleet.cloud.attributes
-attributes:
-  check_mode:
-    support: full
-    details: Reports whether the power state would change; sends no power action.
-  diff_mode:
-    support: full
-    details: The server's status before and after.
+  - vpsfleet.cloud.attributes.CHANGES_WITH_DIFF
 options:
   name:
     description:
@@ -56,6 +51,8 @@ options:
     type: int
     default: 300
 notes:
+  - In check mode, reports whether the power state would change; sends no power action. The diff holds the
+    server's status before and after.
   - A power action whose answer is lost is not repeated (a second reboot would be real); re-run the task.
 seealso:
   - module: vpsfleet.cloud.vps_server

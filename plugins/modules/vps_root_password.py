@@ -17,7 +17,11 @@ description:
   - Always a change. Fails with the agent's message when the agent reports that it could not set the password
     (for example when the server is not running).
   - Otwa Cloud only; the task fails before any request for VPSCrypto.
-extends_documentation_fragment: [vpsfleet.cloud.provider]
+extends_documentation_fragment:
+  - vpsfleet.cloud.provider
+  - vpsfleet.cloud.api_client
+  - vpsfleet.cloud.attributes
+  - vpsfleet.cloud.attributes.CHANGES_WITHOUT_DIFF
 options:
   name:
     description:
@@ -28,7 +32,7 @@ options:
       - The server's id.
     type: str
 notes:
-  - Supports check mode (no rotation is sent; the task reports a change).
+  - In check mode, no rotation is sent; the task reports a change.
   - Register the result with C(no_log) set to V(true); it holds the new password.
   - A rotation whose answer is lost is not repeated; read the current password with
     M(vpsfleet.cloud.vps_server_info) and O(vpsfleet.cloud.vps_server_info#module:include_credentials=true).

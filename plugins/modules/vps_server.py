@@ -19,7 +19,11 @@ description:
   - V(absent) terminates the server (Otwa Cloud only; needs an API key with the C(servers:destroy) scope).
   - An order is never sent twice. Otwa orders carry one C(Idempotency-Key) per order; a VPSCrypto
     order whose answer was lost is looked up by name before any retry.
-extends_documentation_fragment: [vpsfleet.cloud.provider]
+extends_documentation_fragment:
+  - vpsfleet.cloud.provider
+  - vpsfleet.cloud.api_client
+  - vpsfleet.cloud.attributes
+  - vpsfleet.cloud.attributes.CHANGES_WITH_DIFF
 options:
   name:
     description:
@@ -97,9 +101,9 @@ options:
     type: bool
     default: false
 notes:
-  - Supports check mode, which sends no request that changes anything and reports what would happen,
+  - In check mode, sends no request that changes anything and reports what would happen,
     including RV(price_usd), RV(balance_usd) and RV(balance_covers) for an order.
-  - Supports diff mode (before and after of the server).
+  - The diff holds the server before and after.
   - The generated root password is returned once. Register the result of a task that orders or
     rebuilds a server with C(no_log) set to V(true); the password can be read again later with
     M(vpsfleet.cloud.vps_server_info) and O(vpsfleet.cloud.vps_server_info#module:include_credentials=true).

@@ -18,6 +18,7 @@ description:
     order many servers with O(vpsfleet.cloud.vps_server#module:wait=false) and wait for all of them in one task.
 extends_documentation_fragment:
   - vpsfleet.cloud.provider
+  - vpsfleet.cloud.api_client
   - vpsfleet.cloud.attributes
   - vpsfleet.cloud.attributes.INFO_MODULE
 options:

@@ -17,14 +17,9 @@ description:
   - Otwa Cloud only; the task fails before any request for VPSCrypto.
 extends_documentation_fragment:
   - vpsfleet.cloud.provider
+  - vpsfleet.cloud.api_client
   - vpsfleet.cloud.attributes
-attributes:
-  check_mode:
-    support: partial
-    details: Checks O(next) and finds the server, but mints no link; RV(url) and RV(expires_in) are null.
-  diff_mode:
-    support: N/A
-    details: A link is not account state; there is nothing to diff.
+  - vpsfleet.cloud.attributes.NO_STATE
 options:
   name:
     description:
@@ -40,6 +35,8 @@ options:
       - Another host (C(//host), C(/\\host)), blanks and control characters are refused.
     type: str
 notes:
+  - In check mode, O(next) is checked and the server found, but no link is minted; RV(url) and RV(expires_in)
+    are null.
   - A link is a short-lived login, not account state, so the task never reports a change.
   - The URL logs in whoever opens it first; register the result with C(no_log) set to V(true) where logs are shared.
 """

@@ -22,6 +22,9 @@ description:
   - Otwa Cloud has no top-up API; with O(provider=otwa) the module fails before any request.
 extends_documentation_fragment:
   - vpsfleet.cloud.provider
+  - vpsfleet.cloud.api_client
+  - vpsfleet.cloud.attributes
+  - vpsfleet.cloud.attributes.CHANGES_WITHOUT_DIFF
 options:
   amount:
     description:
@@ -76,17 +79,11 @@ options:
       - Accept payment requirements on Base Sepolia (test USDC). Only for sandboxes and staging APIs.
     type: bool
     default: false
-attributes:
-  check_mode:
-    description: Reports whether O(min_balance) would trigger and what would be paid (RV(planned)); creates no
-      invoice, signs nothing and pays nothing, so O(wallet_private_key) is not needed.
-    support: full
-  diff_mode:
-    description: No diff is returned.
-    support: none
 requirements:
   - eth-account (only to pay with C(USDCBASE))
 notes:
+  - In check mode, reports whether O(min_balance) would trigger and what would be paid (RV(planned)); creates
+    no invoice, signs nothing and pays nothing, so O(wallet_private_key) is not needed.
   - Spend guards, checked before signing; any mismatch fails naming the check and the offered values,
     and nothing is signed or sent. The amount must equal O(amount) exactly, in USDC base units, read from
     C(maxAmountRequired) in x402 version 1 and C(amount) in version 2; the scheme must be C(exact) with an

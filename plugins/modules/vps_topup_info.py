@@ -17,19 +17,15 @@ description:
   - Otwa Cloud has no top-up API; with O(provider=otwa) the module fails before any request.
 extends_documentation_fragment:
   - vpsfleet.cloud.provider
+  - vpsfleet.cloud.api_client
+  - vpsfleet.cloud.attributes
+  - vpsfleet.cloud.attributes.INFO_MODULE
 options:
   ref:
     description:
       - Reference of the top-up, as returned by M(vpsfleet.cloud.vps_topup) (for example V(vps-26-f75fda02b9)).
     type: str
     required: true
-attributes:
-  check_mode:
-    description: Only reads; runs the same in check mode.
-    support: full
-  diff_mode:
-    description: No diff is returned.
-    support: none
 seealso:
   - module: vpsfleet.cloud.vps_topup
 """
