@@ -7,9 +7,13 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 VENV312 := .venv312
+# galaxy-importer pins its own ansible-core and ansible-lint: it gets a venv of its own.
+VENV_IMPORTER := .venv-importer
+IMPORTER_PACKAGES := "galaxy-importer>=0.4.44,<0.5"
 BUILD := .build
 COLLECTION_COPY := $(BUILD)/collections/ansible_collections/vpsfleet/cloud
 INSTALLED := $(BUILD)/installed
+VERSION = $(shell sed -n 's/^version: *//p' galaxy.yml)
 
 # The 3.12 venv only runs the ansible-core 2.21 sanity tests (2.21 needs Python >= 3.12).
 VENV312_PACKAGES := -r requirements.txt "ansible-core>=2.21,<2.22" "pytest>=8,<10"
@@ -17,9 +21,11 @@ VENV312_PACKAGES := -r requirements.txt "ansible-core>=2.21,<2.22" "pytest>=8,<1
 # Stamps carry a hash of what was installed, so an edited requirement file rebuilds the venv.
 VENV_STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-16)
 VENV312_STAMP := $(VENV312)/.installed-$(shell (cat requirements.txt; echo '$(VENV312_PACKAGES)') | sha256sum | cut -c1-16)
+VENV_IMPORTER_STAMP := $(VENV_IMPORTER)/.installed-$(shell echo '$(IMPORTER_PACKAGES)' | sha256sum | cut -c1-16)
 
 .PHONY: help venv venv312 system-deps machines-setup collection sandbox demo bench clean \
-        test test-unit test-contract test-integration test-e2e sanity sanity-2.19 sanity-2.21 lint
+        test test-unit test-contract test-integration test-e2e sanity sanity-2.19 sanity-2.21 lint \
+        venv-importer galaxy-importer
 
 help:
 	@echo "make demo              start the sandbox, use the collection against it over SSH, stop it (root)"
@@ -46,6 +52,11 @@ venv312:
 
 $(VENV312_STAMP): requirements.txt
 	@scripts/make-venv.sh $(PYTHON312) 3.12 $(VENV312) $@ $(VENV312_PACKAGES)
+
+venv-importer: $(VENV_IMPORTER_STAMP)
+
+$(VENV_IMPORTER_STAMP):
+	@scripts/make-venv.sh $(PYTHON) 3.11 $(VENV_IMPORTER) $@ $(IMPORTER_PACKAGES)
 
 # Sandbox SSH servers need root; without it the suites that use them skip (or fail with
 # VPSFLEET_REQUIRE_MACHINES=1) and say why.
@@ -83,7 +94,7 @@ bench: venv
 	    echo "No benchmarks yet (scripts/bench.py); results will go to bench-results/"; \
 	fi
 
-test: venv venv312 system-deps collection
+test: venv venv312 venv-importer system-deps collection
 	@scripts/test-all.sh
 
 test-unit: venv
@@ -116,5 +127,9 @@ sanity-2.21: venv312 collection system-deps
 lint: collection
 	@scripts/lint.sh $(VENV) $(COLLECTION_COPY) $(INSTALLED)
 
+# Galaxy's and Automation Hub's import checks on the built tarball: no error and no warning.
+galaxy-importer: collection venv-importer
+	@scripts/galaxy-importer.sh $(VENV_IMPORTER) $(BUILD)/dist/vpsfleet-cloud-$(VERSION).tar.gz
+
 clean:
-	rm -rf $(VENV) $(VENV312) $(BUILD) .pytest_cache tests/output
+	rm -rf $(VENV) $(VENV312) $(VENV_IMPORTER) $(BUILD) .pytest_cache tests/output
