@@ -10,6 +10,9 @@ VENV312 := .venv312
 # galaxy-importer pins its own ansible-core and ansible-lint: it gets a venv of its own.
 VENV_IMPORTER := .venv-importer
 IMPORTER_PACKAGES := "galaxy-importer>=0.4.44,<0.5"
+# The docs site's tools (Sphinx, its theme, myst-parser) stay out of .venv as well.
+VENV_DOCS := .venv-docs
+DOCS := $(BUILD)/docs
 BUILD := .build
 COLLECTION_COPY := $(BUILD)/collections/ansible_collections/vpsfleet/cloud
 INSTALLED := $(BUILD)/installed
@@ -21,11 +24,12 @@ VENV312_PACKAGES := -r requirements.txt "ansible-core>=2.21,<2.22" "pytest>=8,<1
 # Stamps carry a hash of what was installed, so an edited requirement file rebuilds the venv.
 VENV_STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-16)
 VENV312_STAMP := $(VENV312)/.installed-$(shell (cat requirements.txt; echo '$(VENV312_PACKAGES)') | sha256sum | cut -c1-16)
+VENV_DOCS_STAMP := $(VENV_DOCS)/.installed-$(shell cat requirements-docs.txt | sha256sum | cut -c1-16)
 VENV_IMPORTER_STAMP := $(VENV_IMPORTER)/.installed-$(shell echo '$(IMPORTER_PACKAGES)' | sha256sum | cut -c1-16)
 
 .PHONY: help venv venv312 system-deps machines-setup collection sandbox demo bench clean \
         test test-unit test-contract test-integration test-e2e sanity sanity-2.19 sanity-2.21 lint \
-        venv-importer galaxy-importer
+        venv-importer galaxy-importer venv-docs docs browser test-docs
 
 help:
 	@echo "make demo              start the sandbox, use the collection against it over SSH, stop it (root)"
@@ -52,6 +56,11 @@ venv312:
 
 $(VENV312_STAMP): requirements.txt
 	@scripts/make-venv.sh $(PYTHON312) 3.12 $(VENV312) $@ $(VENV312_PACKAGES)
+
+venv-docs: $(VENV_DOCS_STAMP)
+
+$(VENV_DOCS_STAMP): requirements-docs.txt
+	@scripts/make-venv.sh $(PYTHON) 3.11 $(VENV_DOCS) $@ -r requirements-docs.txt
 
 venv-importer: $(VENV_IMPORTER_STAMP)
 
@@ -94,7 +103,7 @@ bench: venv
 	    echo "No benchmarks yet (scripts/bench.py); results will go to bench-results/"; \
 	fi
 
-test: venv venv312 venv-importer system-deps collection
+test: venv venv312 venv-importer venv-docs system-deps collection
 	@scripts/test-all.sh
 
 test-unit: venv
@@ -127,9 +136,28 @@ sanity-2.21: venv312 collection system-deps
 lint: collection
 	@scripts/lint.sh $(VENV) $(COLLECTION_COPY) $(INSTALLED)
 
+# The docs site: plugin pages and prose docs, built offline; any Sphinx warning fails the build.
+docs: collection venv-docs
+	@scripts/build-docs.sh $(VENV_DOCS) $(INSTALLED) $(DOCS)
+
+# Chromium (Debian package) renders the docs site in the browser tests.
+browser:
+	@if command -v chromium >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	    (apt-get -o DPkg::Lock::Timeout=600 update -qq \
+	        && apt-get -o DPkg::Lock::Timeout=600 install -y -qq chromium >/dev/null) \
+	        || echo "WARNING: could not install chromium; the docs browser tests will fail"; \
+	else \
+	    echo "WARNING: not root, cannot apt-get install chromium; the docs browser tests will be skipped"; \
+	fi
+
+# The built site rendered by headless Chromium, its text checked.
+test-docs: docs browser
+	@scripts/pytest-suite.sh $(VENV) docs tests/docs
+
 # Galaxy's and Automation Hub's import checks on the built tarball: no error and no warning.
 galaxy-importer: collection venv-importer
 	@scripts/galaxy-importer.sh $(VENV_IMPORTER) $(BUILD)/dist/vpsfleet-cloud-$(VERSION).tar.gz
 
 clean:
-	rm -rf $(VENV) $(VENV312) $(VENV_IMPORTER) $(BUILD) .pytest_cache tests/output
+	rm -rf $(VENV) $(VENV312) $(VENV_IMPORTER) $(VENV_DOCS) $(BUILD) .pytest_cache tests/output

@@ -9,6 +9,7 @@ context must hold that tarball, and its galaxy requirements must install it.
 from __future__ import annotations
 
 import pathlib
+import re
 import subprocess
 import sys
 
@@ -37,10 +38,42 @@ def test_ansible_builder_accepts_the_definition_and_writes_a_context_with_our_re
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert (context / "Dockerfile").is_file()
-    python_requirements = (context / "_build" / "requirements.txt").read_text()
-    assert "requests" in python_requirements and "eth-account" in python_requirements
-    assert "sshpass" in (context / "_build" / "bindep.txt").read_text()
     assert "vpsfleet.cloud" in (context / "_build" / "requirements.yml").read_text()
+
+
+def test_the_definition_supports_every_ansible_core_the_collection_supports():
+    definition = yaml.safe_load((REPO / "meta" / "execution-environment.yml").read_text())
+    core = definition["dependencies"]["ansible_core"]["package_pip"]
+    assert core.replace(" ", "") == "ansible-core>=2.18,<2.22"
+    # ansible-core 2.20 and later need Python 3.12.
+    assert definition["dependencies"]["python_interpreter"]["package_system"] == "python3.12"
+
+
+def requirement_names(path):
+    """Package names of a requirements or bindep file, comments and platform selectors left out."""
+    lines = [line.split("#")[0].strip() for line in path.read_text().splitlines()]
+    return [re.split(r"[\s<>=!~\[;]", line)[0].lower() for line in lines if line]
+
+
+@pytest.mark.skipif(not (INSTALLED / "ansible_collections" / "vpsfleet" / "cloud").is_dir(),
+                    reason="the collection is not installed under .build/installed (make collection)")
+def test_the_image_gets_each_python_and_system_requirement_once(tmp_path):
+    context = tmp_path / "context"
+    assert run_builder("create", "-f", str(REPO / "meta" / "execution-environment.yml"), "-c", str(context)).returncode == 0
+    # What the image build runs once the collection is installed: the definition's own requirement
+    # files (if any) combined with those the collection declares.
+    user_files = []
+    for option, name in (("--user-pip", "requirements.txt"), ("--user-bindep", "bindep.txt")):
+        if (context / "_build" / name).is_file():
+            user_files += [option, str(context / "_build" / name)]
+    result = run_builder("introspect", str(INSTALLED), *user_files, "--write-pip", str(tmp_path / "pip.txt"),
+                         "--write-bindep", str(tmp_path / "bindep.txt"))
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    python, system = requirement_names(tmp_path / "pip.txt"), requirement_names(tmp_path / "bindep.txt")
+    assert "requests" in python and "eth-account" in python and "sshpass" in system
+    assert sorted(set(python)) == sorted(python), python
+    assert sorted(set(system)) == sorted(system), system
 
 
 @pytest.mark.skipif(not (INSTALLED / "ansible_collections" / "vpsfleet" / "cloud").is_dir(),
