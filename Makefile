@@ -7,12 +7,19 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 VENV312 := .venv312
+# The other supported ansible-core versions: 2.18 on Python 3.11, 2.20 on Python 3.12 (sanity and
+# the smoke run; 2.19 is .venv's, 2.21 is .venv312's).
+VENV218 := .venv-core2.18
+VENV220 := .venv-core2.20
+VENV218_PACKAGES := -r requirements.txt "ansible-core>=2.18,<2.19"
+VENV220_PACKAGES := -r requirements.txt "ansible-core>=2.20,<2.21"
+CORE_VENVS := 2.18=$(VENV218) 2.19=$(VENV) 2.20=$(VENV220) 2.21=$(VENV312)
 # galaxy-importer pins its own ansible-core and ansible-lint: it gets a venv of its own.
 VENV_IMPORTER := .venv-importer
 IMPORTER_PACKAGES := "galaxy-importer>=0.4.44,<0.5"
 # The docs site's tools (Sphinx, its theme, myst-parser) stay out of .venv as well.
 VENV_DOCS := .venv-docs
-DOCS := $(BUILD)/docs
+DOCS = $(BUILD)/docs
 BUILD := .build
 COLLECTION_COPY := $(BUILD)/collections/ansible_collections/vpsfleet/cloud
 INSTALLED := $(BUILD)/installed
@@ -24,22 +31,31 @@ VENV312_PACKAGES := -r requirements.txt "ansible-core>=2.21,<2.22" "pytest>=8,<1
 # Stamps carry a hash of what was installed, so an edited requirement file rebuilds the venv.
 VENV_STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-16)
 VENV312_STAMP := $(VENV312)/.installed-$(shell (cat requirements.txt; echo '$(VENV312_PACKAGES)') | sha256sum | cut -c1-16)
+VENV218_STAMP := $(VENV218)/.installed-$(shell (cat requirements.txt; echo '$(VENV218_PACKAGES)') | sha256sum | cut -c1-16)
+VENV220_STAMP := $(VENV220)/.installed-$(shell (cat requirements.txt; echo '$(VENV220_PACKAGES)') | sha256sum | cut -c1-16)
 VENV_DOCS_STAMP := $(VENV_DOCS)/.installed-$(shell cat requirements-docs.txt | sha256sum | cut -c1-16)
 VENV_IMPORTER_STAMP := $(VENV_IMPORTER)/.installed-$(shell echo '$(IMPORTER_PACKAGES)' | sha256sum | cut -c1-16)
 
 .PHONY: help venv venv312 system-deps machines-setup collection sandbox demo bench clean \
         test test-unit test-contract test-integration test-e2e sanity sanity-2.19 sanity-2.21 lint \
-        venv-importer galaxy-importer venv-docs docs browser test-docs
+        venv-importer galaxy-importer venv-docs docs browser test-docs venv218 venv220 test-versions \
+        test-release release
 
 help:
 	@echo "make demo              start the sandbox, use the collection against it over SSH, stop it (root)"
-	@echo "make test              every suite: unit, contract, integration, e2e, sanity (2.19 + 2.21), lint"
+	@echo "make test              every suite: unit, contract, integration, e2e, sanity and smoke on ansible-core"
+	@echo "                       2.18-2.21, lint, galaxy-importer, release, docs site"
 	@echo "make test-unit | test-contract | test-integration | test-e2e | sanity | lint"
 	@echo "make test-e2e          the main job on sandbox SSH servers, from the installed collection (root)"
 	@echo "make machines-setup    as root: host packages and cached Debian root for sandbox SSH servers"
 	@echo "make sandbox           run the sandbox in the foreground (port \$$VPS_SANDBOX_PORT, default 8402)"
 	@echo "make collection        copy, build and install the collection under $(BUILD)/"
 	@echo "make bench             run the benchmarks (results in bench-results/)"
+	@echo "make test-versions     sanity on ansible-core 2.18 and 2.20, smoke runs of the tarball on 2.18-2.21"
+	@echo "make galaxy-importer   the built tarball through Galaxy's importer with Automation Hub's rules"
+	@echo "make docs              the docs site (plugin pages and guides) into $(DOCS)/build/html"
+	@echo "make test-docs         build the docs site and check pages rendered by headless Chromium"
+	@echo "make release [VERSION=X.Y.Z]  changelog, tarball and its checks for a release, into dist/"
 	@echo "make clean             remove venvs and build output"
 
 venv: $(VENV_STAMP)
@@ -56,6 +72,21 @@ venv312:
 
 $(VENV312_STAMP): requirements.txt
 	@scripts/make-venv.sh $(PYTHON312) 3.12 $(VENV312) $@ $(VENV312_PACKAGES)
+
+venv218: $(VENV218_STAMP)
+
+$(VENV218_STAMP): requirements.txt
+	@scripts/make-venv.sh $(PYTHON) 3.11 $(VENV218) $@ $(VENV218_PACKAGES)
+
+venv220:
+	@if python312=$$(scripts/find-python312.sh); then \
+	    $(MAKE) --no-print-directory $(VENV220_STAMP) PYTHON312="$$python312"; \
+	else \
+	    echo "Python 3.12 not found: skipping ansible-core 2.20"; \
+	fi
+
+$(VENV220_STAMP): requirements.txt
+	@scripts/make-venv.sh $(PYTHON312) 3.12 $(VENV220) $@ $(VENV220_PACKAGES)
 
 venv-docs: $(VENV_DOCS_STAMP)
 
@@ -103,7 +134,7 @@ bench: venv
 	    echo "No benchmarks yet (scripts/bench.py); results will go to bench-results/"; \
 	fi
 
-test: venv venv312 venv-importer venv-docs system-deps collection
+test: venv venv312 venv218 venv220 venv-importer venv-docs system-deps collection
 	@scripts/test-all.sh
 
 test-unit: venv
@@ -136,6 +167,11 @@ sanity-2.21: venv312 collection system-deps
 lint: collection
 	@scripts/lint.sh $(VENV) $(COLLECTION_COPY) $(INSTALLED)
 
+# Sanity on ansible-core 2.18 and 2.20 (in parallel) and the smoke run of the installed tarball on
+# 2.18, 2.19, 2.20 and 2.21 against the sandbox.
+test-versions: venv venv312 venv218 venv220 collection system-deps
+	@scripts/test-versions.sh $(VENV) $(COLLECTION_COPY) "$(CORE_VENVS)"
+
 # The docs site: plugin pages and prose docs, built offline; any Sphinx warning fails the build.
 docs: collection venv-docs
 	@scripts/build-docs.sh $(VENV_DOCS) $(INSTALLED) $(DOCS)
@@ -155,9 +191,20 @@ browser:
 test-docs: docs browser
 	@scripts/pytest-suite.sh $(VENV) docs tests/docs
 
-# Galaxy's and Automation Hub's import checks on the built tarball: no error and no warning.
+# Galaxy's and Automation Hub's import checks on the built tarball: no error and no warning; and
+# what the tarball ships (COPYING, the version, no tests/).
 galaxy-importer: collection venv-importer
+	@$(VENV)/bin/python scripts/check_tarball.py $(BUILD)/dist/vpsfleet-cloud-$(VERSION).tar.gz
 	@scripts/galaxy-importer.sh $(VENV_IMPORTER) $(BUILD)/dist/vpsfleet-cloud-$(VERSION).tar.gz
 
+# The release checks: galaxy-importer on the tarball, and `make release` tried in a scratch copy.
+test-release: galaxy-importer
+	@scripts/pytest-suite.sh $(VENV) release tests/release
+
+# A release of the version in galaxy.yml, or of VERSION=X.Y.Z (set first): the changelog generated
+# from the fragments, the tarball built and checked (galaxy-importer with Hub's rules) into dist/.
+release: venv venv-importer
+	@scripts/release.sh $(VENV) $(VENV_IMPORTER) $(VERSION)
+
 clean:
-	rm -rf $(VENV) $(VENV312) $(VENV_IMPORTER) $(VENV_DOCS) $(BUILD) .pytest_cache tests/output
+	rm -rf $(VENV) $(VENV312) $(VENV218) $(VENV220) $(VENV_IMPORTER) $(VENV_DOCS) $(BUILD) .pytest_cache tests/output
