@@ -86,8 +86,8 @@ def venv_of(version):
 def run(venv, tool, args, env, cwd):
     result = subprocess.run([str(venv / "bin" / tool)] + args, capture_output=True, text=True, env=env, cwd=cwd,
                             timeout=300, check=False)
-    assert result.returncode == 0, "%s %s failed:\n%s\n%s" % (tool, " ".join(args), result.stdout[-3000:],
-                                                               result.stderr[-3000:])
+    output = result.stdout[-3000:] + result.stderr[-3000:]
+    assert result.returncode == 0, "%s %s failed:\n%s" % (tool, " ".join(args), output)
     return result.stdout
 
 
