@@ -22,13 +22,34 @@ def entries_for(provider, entries):
     return [entry for entry in entries if entry.get("provider") in (None, provider)]
 
 
-def check_entries(provider, entries):
-    """Fail on repeated names and on options the provider's order API cannot honour."""
-    names = [entry["name"] for entry in entries]
-    repeated = sorted(set(name for name in names if names.count(name) > 1))
+# How each provider compares server names (see the adapters' ``same_name``), for messages.
+NAME_RULES = {
+    "vpscrypto": "a VPSCrypto name is a hostname: case and a trailing dot do not count",
+    "otwa": "Otwa Cloud labels compare exactly",
+}
+
+
+def same_named_entries(entries, same_name):
+    """Groups (lists of names, in entry order) of entries the provider would take for one name."""
+    groups = []
+    for entry in entries:
+        for group in groups:
+            if same_name(group[0], entry["name"]):
+                group.append(entry["name"])
+                break
+        else:
+            groups.append([entry["name"]])
+    return [group for group in groups if len(group) > 1]
+
+
+def check_entries(provider, entries, same_name):
+    """Fail on names the provider takes for one (``same_name``, e.g. VPSCrypto hostnames ignore
+    case) and on options the provider's order API cannot honour."""
+    repeated = same_named_entries(entries, same_name)
     if repeated:
-        raise ModuleFailure("each server of the fleet needs its own name; given more than once: %s"
-                            % ", ".join(repeated))
+        raise ModuleFailure("each server of the fleet needs its own name, and the provider takes these for one "
+                            "name: %s (%s); nothing was ordered" % (
+                                "; ".join(" and ".join(group) for group in repeated), NAME_RULES[provider]))
     for entry in entries:
         try:
             check_order_options(provider, entry)

@@ -217,7 +217,7 @@ class FleetModule(VpsModule):
     def execute(self):
         deadline = time.monotonic() + self.params["wait_timeout"]
         entries = entries_for(self.provider, self.params["servers"])
-        check_entries(self.provider, entries)
+        check_entries(self.provider, entries, self.adapter.same_name)
         listed = self.adapter.list_servers()
         existing = live_servers_by_name(self.adapter, listed, set(entry["name"] for entry in entries))
         catalog = self.adapter.catalog() if entries else None

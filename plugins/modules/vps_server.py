@@ -273,6 +273,9 @@ class ServerModule(VpsModule):
             self.ensure_absent(server)
         if self.result.get("server") and self.result["server"].get("id"):
             self.result["server"] = self.adapter.fill_plan_specs([self.result["server"]])[0]
+        # The diff describes the same server the result returns: with its plan's specs.
+        self.before, self.after = [self.adapter.fill_plan_specs([state])[0] if state else state
+                                   for state in (self.before, self.after)]
 
     # -- present ----------------------------------------------------------------------------
 

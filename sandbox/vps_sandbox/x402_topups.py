@@ -2,7 +2,7 @@
 
 import hashlib
 
-from . import timefmt, x402
+from . import timefmt, tokens, x402
 from .catalog import X402_COIN
 from .errors import fail
 from .routing import Response
@@ -35,8 +35,10 @@ def pay_topup(app, request, account, amount):
     header = request.header(x402.PAYMENT_HEADERS[offer.version].lower())
     if not header:
         _payment_required(offer, f"{x402.PAYMENT_HEADERS[offer.version]} header is required")
+    tokens.remember(header)
     try:
         authorization = x402.parse_payment(x402.decode_header(header), offer)
+        tokens.remember(authorization.signature)
         settled = store.x402_payments.get(authorization.nonce)
         if settled is not None:
             if (settled["signature"], settled["account"], settled["base_units"]) == (

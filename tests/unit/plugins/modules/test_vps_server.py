@@ -280,3 +280,16 @@ def test_absent_for_a_missing_server_changes_nothing(sandbox):
     run = run_module(vps_server.main, args)
 
     assert not run.failed and run.result["changed"] is False
+
+
+def test_diff_of_an_existing_vpscrypto_server_carries_the_plan_specs_the_result_returns(sandbox):
+    args = connect_args(sandbox, "vpscrypto", **VPSCRYPTO_ORDER)
+    assert not run_module(vps_server.main, dict(args, wait=False)).failed
+
+    run = run_module(vps_server.main, dict(args, wait=False), diff=True)
+
+    specs = ("vcpu", "ram_mb", "disk_gb", "bandwidth_gb")
+    server = run.result["server"]
+    assert all(server[field] is not None for field in specs), server
+    for state in (run.result["diff"]["before"], run.result["diff"]["after"]):
+        assert dict((field, state[field]) for field in specs) == dict((field, server[field]) for field in specs)
