@@ -25,9 +25,10 @@ extends_documentation_fragment:
 options:
   amount:
     description:
-      - Amount in USD to add, between 25 and 2000, in whole cents. Checked before any request.
+      - Amount in USD to add, between 25 and 2000, in whole cents: a number, or a string holding one.
+        Checked before any request; anything else fails saying the accepted range.
       - Required unless O(ref) is given.
-    type: float
+    type: raw
   coin:
     description:
       - What the top-up is paid in. C(USDCBASE) is USDC on Base, paid through x402 from O(wallet_private_key).
@@ -65,6 +66,7 @@ options:
       - If not set, the environment variable E(VPSFLEET_WALLET_KEY) is used.
       - Used only to sign locally; never sent, logged or returned.
       - Not needed in check mode, where nothing is signed; the task warns when a real run would lack it.
+      - A missing or malformed key, and a malformed O(expected_pay_to), fail before any request.
     type: str
   expected_pay_to:
     description:
@@ -283,8 +285,9 @@ from ansible_collections.vpsfleet.cloud.plugins.module_utils._base import Module
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._model import usd
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._topup import (
     TOPUP_COINS, WALLET_KEY_ENV, X402_COIN, PaymentUnconfirmed, TopupRefused, account_balance,
-    below_min_balance, create_invoice, is_final, pay_with_x402, payment_summary, validate_amount,
+    below_min_balance, create_invoice, is_final, pay_with_x402, payment_summary,
 )
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._topup_inputs import check_topup_inputs
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._x402 import (
     NETWORKS, MissingSigningLibraryError, X402Error, usd_to_base_units,
 )
@@ -301,14 +304,13 @@ class TopupModule(VpsModule):
     represent = "topup"
 
     def execute(self):
+        amount = check_topup_inputs(self.params)
         if self.params["ref"]:
             self.watch(self.params["ref"])
             return
-        try:
-            amount = validate_amount(self.params["amount"])
-        except ValueError as exc:
-            raise ModuleFailure(str(exc))
         coin = self.params["coin"]
+        if not self.check_mode and coin == X402_COIN and not self.params["wallet_private_key"]:
+            raise ModuleFailure(MISSING_WALLET_KEY)
         self.result.update(topup=None, topup_needed=self.topup_needed())
         if not self.result["topup_needed"]:
             return
@@ -425,7 +427,7 @@ class TopupModule(VpsModule):
 def main():
     module = VpsModule.build_module(
         argument_spec=dict(
-            amount=dict(type="float"),
+            amount=dict(type="raw"),
             coin=dict(type="str", choices=list(TOPUP_COINS)),
             min_balance=dict(type="float"),
             ref=dict(type="str"),

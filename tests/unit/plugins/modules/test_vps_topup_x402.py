@@ -246,16 +246,15 @@ def test_a_signature_echoed_in_an_answer_stays_out_of_the_output(fake_api, monke
     assert signature not in run.output and signature[2:] not in run.output
 
 
-def test_a_malformed_wallet_key_fails_without_showing_it_and_pays_nothing(fake_api):
+def test_a_malformed_wallet_key_fails_before_any_request_without_showing_it(fake_api):
     bad_key = "0x" + "zz" * 32
-    fake_api.answer(402, payment_required())
 
-    run = run_module(vps_topup.main, pay_args(fake_api, wallet_private_key=bad_key))
+    run = run_module(vps_topup.main, pay_args(fake_api, wallet_private_key=bad_key, min_balance=50))
 
     assert run.failed
-    assert "malformed" in run.result["msg"]
+    assert "wallet_private_key: the wallet private key is malformed: expected 32 bytes as 64 hex digits" in run.result["msg"]
     assert bad_key not in run.output
-    assert len(fake_api.requests) == 1
+    assert fake_api.requests == []
 
 
 def test_the_wallet_key_is_read_from_vpsfleet_wallet_key(fake_api, monkeypatch):
@@ -279,3 +278,27 @@ def test_loading_vps_topup_does_not_import_eth_account():
     loaded = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
 
     assert loaded.stdout.strip() == "False"
+
+
+def test_a_malformed_expected_pay_to_fails_before_any_request(fake_api):
+    run = run_module(vps_topup.main, pay_args(fake_api, expected_pay_to="0x1234"))
+
+    assert run.failed and "expected_pay_to must be a 20-byte hex address" in run.result["msg"]
+    assert fake_api.requests == []
+
+
+def test_a_missing_wallet_key_fails_before_any_request(fake_api, monkeypatch):
+    monkeypatch.delenv("VPSFLEET_WALLET_KEY", raising=False)
+
+    run = run_module(vps_topup.main, pay_args(fake_api, wallet_private_key=None, min_balance=50))
+
+    assert run.failed and "needs wallet_private_key or the environment variable VPSFLEET_WALLET_KEY" in run.result["msg"]
+    assert fake_api.requests == []
+
+
+def test_an_amount_that_is_not_a_number_fails_saying_the_accepted_range(fake_api):
+    run = run_module(vps_topup.main, pay_args(fake_api, amount="abc"))
+
+    assert run.failed
+    assert run.result["msg"] == "amount must be a number of USD between 25 and 2000, got 'abc'"
+    assert fake_api.requests == []
