@@ -14,6 +14,7 @@ import json
 import random
 import re
 import time
+from urllib.parse import urlparse
 
 try:
     import requests
@@ -73,13 +74,16 @@ class ApiError(Exception):
         self.body = body
         self.headers = headers or {}
         self.outcome_unknown = outcome_unknown
+        # How many times the request was sent before this error was final (set by ApiClient).
+        self.attempts = 1
 
     def __str__(self):
         where = " ".join(part for part in (self.method, self.path) if part)
         status = "HTTP %s" % self.status if self.status else "no HTTP answer"
         code = " %s" % self.code if self.code else ""
         provider = "%s API " % self.provider if self.provider else "API "
-        return "%s%s%s on %s: %s" % (provider, status, code, where, self.message)
+        tried = "; tried %d times (api_retries=%d)" % (self.attempts, self.attempts - 1) if self.attempts > 1 else ""
+        return "%s%s%s on %s: %s%s" % (provider, status, code, where, self.message, tried)
 
     def to_failure(self):
         """The structured ``failure`` a module returns next to ``msg``."""
@@ -216,6 +220,24 @@ def _transport_failure_kind(exc):
     return LOST_ANSWER
 
 
+def _transport_message(exc, url):
+    """What a transport failure means, in words: the host tried and what went wrong, without the
+    HTTP library's internals (pool objects, exception class chains)."""
+    host = urlparse(url).netloc or url
+    text = str(exc)
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return "could not connect to %s: no answer to the connection attempt in time" % host
+    if isinstance(exc, requests.exceptions.ReadTimeout) or "ReadTimeoutError" in text:
+        return "%s accepted the request but sent no answer in time (api_timeout)" % host
+    if "NameResolutionError" in text or "Name or service not known" in text or "nodename nor servname" in text:
+        return "could not resolve the host name of %s (check api_url)" % host
+    if "Connection refused" in text:
+        return "could not connect to %s: connection refused (check api_url, or whether the API is up)" % host
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        return "the connection to %s failed or was dropped before an answer came" % host
+    return "the request to %s failed before an answer came (%s)" % (host, type(exc).__name__)
+
+
 def _mark_outcome_unknown(error, reason):
     """Flag ``error`` as of unknown outcome and say why in its message."""
     error.outcome_unknown = True
@@ -327,6 +349,7 @@ class ApiClient(object):
                 attempt += 1  # the look-ups waited the backoff already
                 continue
             if attempt >= self.policy.retries:
+                error.attempts = attempt + 1
                 if changes_state and answer_lost:
                     _mark_outcome_unknown(error, "its answer was lost and %d retries brought none" % self.policy.retries
                                           if outcome.may_have_taken_effect else "an earlier attempt's answer was lost")
@@ -402,7 +425,7 @@ class ApiClient(object):
             if kind == FINAL:
                 message, code = _setup_error_message(exc, url), "setup_error"
             else:
-                message, code = "%s: %s" % (type(exc).__name__, exc), "transport_error"
+                message, code = _transport_message(exc, url), "transport_error"
             error = ApiError(redact_text(message, scrub), method=method, path=path, provider=self.provider, code=code)
             return _Failure(error, kind)
         self._log("%s %s -> %s (%.3fs)" % (method, path, answer.status_code, time.monotonic() - started))

@@ -79,7 +79,7 @@ server_id:
   type: str
 """
 
-from ansible.module_utils.six.moves.urllib.parse import unquote
+from urllib.parse import unquote
 
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._base import ModuleFailure, VpsModule
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._server_lookup import require_server
