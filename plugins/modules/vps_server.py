@@ -15,7 +15,9 @@ description:
   - Declares one server by O(name) (or O(id)) and makes it so.
   - V(present) orders the server from the account's prepaid balance if no server has that name,
     and otherwise converges what the API can change in place (the Otwa label) and warns about what it cannot.
-  - V(rebuilt) reinstalls the server with O(os), wiping its disk (Otwa Cloud only).
+  - V(rebuilt) reinstalls the server with O(os), wiping its disk (Otwa Cloud only; needs an API key with the
+    C(servers:destroy) scope, which Otwa's default scope set lacks. The API does not tell a key's scopes, so
+    check mode previews the rebuild and warns that a real run needs that scope).
   - V(absent) terminates the server (Otwa Cloud only; needs an API key with the C(servers:destroy) scope).
   - An order is never sent twice. Otwa orders carry one C(Idempotency-Key) per order; a VPSCrypto
     order whose answer was lost is looked up by name before any retry.
@@ -30,7 +32,8 @@ options:
     type: str
   id:
     description:
-      - Address one existing server directly. With O(name), the server is renamed to O(name) (Otwa Cloud).
+      - Address one existing server directly. With O(name), the server is renamed to O(name) (Otwa Cloud;
+        on VPSCrypto, which cannot rename servers, O(id) with O(name) fails before any request).
     type: str
   state:
     description:
@@ -258,7 +261,11 @@ class ServerModule(VpsModule):
         self.deadline = time.monotonic() + self.params["wait_timeout"]
 
     def required_operations(self):
-        return OPERATIONS_BY_STATE[self.params["state"]]
+        operations = OPERATIONS_BY_STATE[self.params["state"]]
+        if self.params["state"] == "present" and self.params["id"] and self.params["name"]:
+            # With id, name renames the server: refused before any request where that is not offered.
+            operations = operations + ("rename_server",)
+        return operations
 
     def execute(self):
         state = self.params["state"]
@@ -381,6 +388,9 @@ class ServerModule(VpsModule):
         after = dict(server, os=os_item["slug"], status="provisioning")
         self.set_diff(server, after)
         if self.check_mode:
+            # A 403 is the only way the API tells; a key made with the default scopes would meet it.
+            self.module.warn("a real rebuild of server %s %s (not in Otwa's default scope set); check mode "
+                             "cannot tell whether this key has it" % (server["id"], DESTROY_SCOPE_HINT))
             self.result["server"] = after
             return
         family = (os_item.get("family") or "").lower() or None
