@@ -78,7 +78,8 @@ options:
     type: str
   addons:
     description:
-      - Otwa Cloud add-on ids to order with the server (one per type), for example V(vpk7wjf5).
+      - Otwa Cloud add-on ids to order with the server (one per type), for example V(vpk8qnr2)
+        (8 additional IPs of a Cloud M server).
       - Otwa lists add-ons and their prices only for an existing server (M(vpsfleet.cloud.vps_addon_info)),
         so the ids are checked by the provider when the order is placed, and their price is not part of
         RV(price_usd).

@@ -25,7 +25,7 @@ extends_documentation_fragment:
 options:
   amount:
     description:
-      - Amount in USD to add, between 25 and 2000, in whole cents: a number, or a string holding one.
+      - Amount in USD to add, between 25 and 2000, in whole cents; a number, or a string holding one.
         Checked before any request; anything else fails saying the accepted range.
       - Required unless O(ref) is given.
     type: raw
@@ -81,7 +81,9 @@ options:
 attributes:
   check_mode:
     description: Reports whether O(min_balance) would trigger and what would be paid (RV(planned)); creates no
-      invoice, signs nothing and pays nothing, so O(wallet_private_key) is not needed.
+      invoice, signs nothing and pays nothing, so O(wallet_private_key) is not needed. With O(ref), check mode
+      reads the top-up as a real run does (and with O(wait=true) waits for it); reading an invoice whose payment
+      the provider has confirmed is what credits it, so such a read can credit the balance in check mode too.
     support: full
   diff_mode:
     description: No diff is returned.

@@ -145,6 +145,8 @@ class MainJob:
             ANSIBLE_NOCOLOR="1",
             ANSIBLE_PYTHON_INTERPRETER="auto_silent",
             ANSIBLE_LOCAL_TEMP=str(self.work_dir / "ansible-tmp"),
+            # An inventory source that fails fails the run instead of leaving no hosts (docs/inventory.md).
+            ANSIBLE_INVENTORY_UNPARSED_FAILED="true",
             VPSCRYPTO_API_KEY=self.accounts["vpscrypto"]["api_key"],
             OTWA_API_KEY=self.accounts["otwa"]["api_key"],
             VPSCRYPTO_API_URL=self.api_urls["vpscrypto"],

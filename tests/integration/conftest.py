@@ -73,6 +73,8 @@ class AnsibleCli:
             ANSIBLE_HOST_KEY_CHECKING="False",
             ANSIBLE_RETRY_FILES_ENABLED="False",
             ANSIBLE_LOCAL_TEMP=str(self.work_dir / "ansible-tmp"),
+            # A source that fails fails the run, as docs/inventory.md asks of every run that feeds automation.
+            ANSIBLE_INVENTORY_UNPARSED_FAILED="true",
         )
         env.update(secret_sweep.recorder_environment(self.result_record))
         if json_output:

@@ -103,7 +103,7 @@ def test_a_repeated_name_is_refused(sandbox):
 
     run = run_module(vps_fleet.main, dict(args, servers=fleet("web", 1) + fleet("web", 1)))
 
-    assert run.failed and "given more than once: web-1" in run.result["msg"]
+    assert run.failed and "the provider takes these for one name: web-1 and web-1" in run.result["msg"]
     assert api_requests(sandbox) == []
 
 
