@@ -181,7 +181,8 @@ class MainJob:
     def run_like_awx(self, private_data_dir, playbook, envvars, timeout=300):
         """``ansible_runner.run`` of ``playbook`` from ``private_data_dir`` as an AWX job runs it, with
         ``envvars`` (what credential types inject) in ``env/envvars``; swept for secrets like run()."""
-        import ansible_runner  # pylint: disable=import-outside-toplevel  (only the AWX-like runs need it)
+        # Imported here: only the AWX-like runs need ansible-runner.
+        import ansible_runner  # pylint: disable=import-outside-toplevel
 
         envvars = dict(envvars, **secret_sweep.recorder_environment(self.result_record))
         env_dir = pathlib.Path(private_data_dir) / "env"
