@@ -43,6 +43,33 @@ def environment_secrets(env):
     return found
 
 
+def variable_secrets(variables):
+    """The values of secret-named keys (``*api_key*``, ``*password*``, ``*wallet*key*``...) at any depth of
+    extra variables, and every value of a mapping named like ``fleet_api_keys``."""
+    found = set()
+    if isinstance(variables, dict):
+        for name, value in variables.items():
+            if SECRET_ENV_NAME.search(str(name).upper()) or str(name).lower().endswith("api_keys"):
+                found |= set(str(item) for item in _leaves(value) if len(str(item)) >= MIN_SECRET_LENGTH)
+            else:
+                found |= variable_secrets(value)
+    elif isinstance(variables, list):
+        for item in variables:
+            found |= variable_secrets(item)
+    return found
+
+
+def _leaves(value):
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _leaves(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _leaves(item)
+    elif value is not None:
+        yield value
+
+
 def recorded_events(record_path):
     """The recorded callback events, oldest first ([] when nothing was recorded)."""
     path = pathlib.Path(record_path)

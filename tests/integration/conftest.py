@@ -121,6 +121,7 @@ class AnsibleCli:
         arguments = ["-i", "localhost,", "-c", "local", playbook, *args]
         if extra_vars:
             arguments += ["--extra-vars", json.dumps(extra_vars)]
+            self.known_secrets |= secret_sweep.variable_secrets(extra_vars)
         return self.run("ansible-playbook", arguments, json_output=json_output, env=env)
 
     def inventory(self, source, *args, env=None):

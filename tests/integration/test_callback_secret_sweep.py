@@ -7,7 +7,6 @@ the fleet order that once handed a root password to every callback.
 
 from __future__ import annotations
 
-from conftest import AnsibleCli
 from vps_sandbox import secret_sweep
 
 FLEET_ORDER_WITHOUT_WAITING = """
@@ -50,9 +49,12 @@ def test_a_fleet_ordered_without_waiting_hands_no_root_password_to_the_callbacks
     assert ansible.secret_leaks(clean_sandbox.secrets()) == []
 
 
-def test_the_sweep_finds_a_secret_in_a_loop_items_result(tmp_path, clean_sandbox):
+def test_the_sweep_finds_a_secret_in_a_loop_items_result(ansible, tmp_path, clean_sandbox):
     account = clean_sandbox.create_account("vpscrypto", balance_usd=0)
-    cli = AnsibleCli(tmp_path)  # not the fixture: this run is meant to leak
+    # A CLI of its own, which the fixture does not sweep: this run is meant to leak.
+    leaky = tmp_path / "leaky"
+    leaky.mkdir()
+    cli = type(ansible)(leaky)
 
     run = cli.playbook(LEAKING_PLAY, env=vpscrypto_env(clean_sandbox, account))
 
