@@ -17,7 +17,7 @@ SECRET_KEYS = frozenset((
 REDACTED = "********"
 # The same keys with "_", "-" and spaces left out, so camelCase and header spellings match too.
 _SECRET_KEYS_FOLDED = frozenset(re.sub(r"[-_\s]", "", key) for key in SECRET_KEYS) | frozenset((
-    "password", "newpassword", "rootpass", "privatekey", "accesstoken", "refreshtoken", "apitoken", "secretkey",
+    "newpassword", "rootpass", "privatekey", "accesstoken", "refreshtoken", "apitoken", "secretkey",
 ))
 
 # Bearer tokens and the two providers' key formats, should they turn up inside free text.
@@ -63,7 +63,7 @@ def redact_data(data, secrets=()):
     """Return a copy of ``data`` (dicts, lists, scalars) with secret keys and values hidden."""
     if isinstance(data, dict):
         return dict(
-            (key, REDACTED if str(key).lower() in SECRET_KEYS and value not in (None, "") else redact_data(value, secrets))
+            (key, REDACTED if is_secret_key(key) and value not in (None, "") else redact_data(value, secrets))
             for key, value in data.items()
         )
     if isinstance(data, (list, tuple)):
