@@ -44,6 +44,8 @@ options:
       name:
         description:
           - The server's name (VPSCrypto hostname, Otwa label), which identifies it across runs.
+          - Names are compared as the provider compares them (a VPSCrypto hostname ignores case and a trailing
+            dot); entries that name one server that way fail the task before any order, naming them.
         type: str
         required: true
       provider:
