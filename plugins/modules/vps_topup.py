@@ -283,7 +283,7 @@ from ansible_collections.vpsfleet.cloud.plugins.module_utils._base import Module
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._model import usd
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._topup import (
     TOPUP_COINS, WALLET_KEY_ENV, X402_COIN, PaymentUnconfirmed, TopupRefused, account_balance,
-    below_min_balance, create_invoice, is_final, pay_with_x402, payment_summary, validate_amount,
+    below_min_balance, create_invoice, default_payment_id, is_final, pay_with_x402, payment_summary, validate_amount,
 )
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._x402 import (
     NETWORKS, MissingSigningLibraryError, X402Error, usd_to_base_units,
@@ -291,9 +291,11 @@ from ansible_collections.vpsfleet.cloud.plugins.module_utils._x402 import (
 
 MISSING_WALLET_KEY = "paying with %s needs wallet_private_key or the environment variable %s" % (
     X402_COIN, WALLET_KEY_ENV)
-# After a payment that may have settled, the way to find out before paying again.
-CHECK_BEFORE_RERUN = ("Check the balance (vps_account_info) and the account's top-ups (vps_topup_info)"
-                      " before running again; min_balance makes a re-run safe")
+# After a payment that may have settled: how to find out. Running the task again is not a way,
+# since it would sign a new authorization, and both could settle.
+HOW_TO_CHECK = ("Do not run this task again until you know what happened: check the balance (vps_account_info)"
+                ", the top-up (vps_topup_info with its ref, when one is given) and the transaction on Base"
+                " (failure.transaction, when given)")
 
 
 class TopupModule(VpsModule):
@@ -373,7 +375,8 @@ class TopupModule(VpsModule):
         try:
             topup, settlement, payment = pay_with_x402(
                 self.adapter, amount, self.params["wallet_private_key"], allow_testnet=self.params["allow_testnet"],
-                expected_pay_to=self.params["expected_pay_to"], on_signed=hide_payment)
+                expected_pay_to=self.params["expected_pay_to"], on_signed=hide_payment,
+                payment_id=self.payment_id(amount))
         except MissingSigningLibraryError:
             raise ModuleFailure(missing_required_lib("eth-account"))
         except X402Error as exc:
@@ -389,19 +392,37 @@ class TopupModule(VpsModule):
         if payment is not None:
             self.result["payment"] = payment_summary(payment)
 
+    def payment_id(self, amount):
+        """The payment-identifier id of this top-up, sent when the 402 declares that extension."""
+        client = self.adapter.client
+        return default_payment_id(client.base_url, getattr(client, "_api_key", None), amount, self.params["coin"],
+                                  self.result.get("balance_usd"))
+
     @staticmethod
     def refused(refusal, summary):
         """The failure for a 402 answering the payment: a refusal, or of unknown outcome."""
-        failure = {"reason": refusal.reason, "outcome_unknown": refusal.maybe_settled}
+        answer = refusal.answer
+        failure = {"reason": refusal.reason, "outcome_unknown": refusal.maybe_settled, "stage": answer.stage,
+                   "transaction": answer.transaction, "payment_id": summary.get("payment_id")}
+        failure["ref"] = refusal.ref
         if not refusal.maybe_settled:
             return ModuleFailure(
-                "VPSCrypto refused the x402 payment: %s. It was not paid again; fix the cause and run again"
-                % refusal.reason, settlement=refusal.settlement, payment=summary, failure=failure)
-        why = ("the payment had been sent more than once (an answer was lost or failed)" if refusal.resent
-               else "the reason says its nonce is already used")
+                "VPSCrypto refused the x402 payment before settling it: %s. Nothing was paid and it was not paid"
+                " again; fix the cause and run again" % refusal.reason, settlement=refusal.settlement, payment=summary, failure=failure)
+        if answer.stage == "settlement":
+            why = "its settlement failed or is not confirmed"
+        elif refusal.resent:
+            why = "the payment had been sent more than once (an answer was lost or failed)"
+        elif answer.nonce_spent:
+            why = "the reason says its nonce is already used"
+        else:
+            why = "the answer does not say whether it was settled"
+        if answer.transaction:
+            why += " (transaction %s)" % answer.transaction
+        why += ", so it may have been settled"
         return ModuleFailure(
-            "VPSCrypto answered the x402 payment with a refusal (%s), but %s, so it may have been settled"
-            " already: the outcome is unknown. It was not paid again. %s" % (refusal.reason, why, CHECK_BEFORE_RERUN),
+            "VPSCrypto answered the x402 payment with a 402 (%s), but %s: the outcome is unknown. It was not paid"
+            " again. %s" % (refusal.reason, why, HOW_TO_CHECK),
             settlement=refusal.settlement, payment=summary, failure=failure)
 
     @staticmethod
@@ -418,8 +439,8 @@ class TopupModule(VpsModule):
                                  payment=summary, failure=failure)
         if unconfirmed.resent:
             text += " after it had been sent more than once"
-        return ModuleFailure("%s; it may have been settled. It was not paid again. %s" % (text, CHECK_BEFORE_RERUN),
-                             payment=summary, failure=failure)
+        return ModuleFailure("%s; it may have been settled: the outcome is unknown. It was not paid again. %s"
+                             % (text, HOW_TO_CHECK), payment=summary, failure=failure)
 
 
 def main():

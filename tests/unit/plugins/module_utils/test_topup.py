@@ -41,9 +41,9 @@ def fixed_signature(monkeypatch):
     """Sign with a fixed clock and nonce, so the test knows the signature before it is made."""
     real_build_payment = _x402.build_payment
 
-    def build_at_a_fixed_time(requirement, x402_version, private_key, now=None, nonce=None, resource=None):
+    def build_at_a_fixed_time(requirement, x402_version, private_key, now=None, nonce=None, resource=None, **extra):
         return real_build_payment(requirement, x402_version, private_key, now=FIXED_NOW, nonce=FIXED_NONCE,
-                                  resource=resource)
+                                  resource=resource, **extra)
 
     monkeypatch.setattr(_x402, "build_payment", build_at_a_fixed_time)
     return real_build_payment(REQUIREMENT, 1, WALLET_KEY, now=FIXED_NOW, nonce=FIXED_NONCE).signature

@@ -114,7 +114,7 @@ def test_a_402_answering_the_payment_is_reported_with_its_reason_and_never_paid_
     assert run.failed
     assert "insufficient_funds" in run.result["msg"] and "not paid again" in run.result["msg"]
     assert "fix the cause and run again" in run.result["msg"]
-    assert run.result["failure"] == {"reason": "insufficient_funds", "outcome_unknown": False}
+    assert (run.result["failure"]["reason"], run.result["failure"]["outcome_unknown"]) == ("insufficient_funds", False)
     assert len(fake_api.requests) == 2
     assert run.result["payment"]["payer"] == WALLET_ADDRESS
 
@@ -230,9 +230,9 @@ def test_a_signature_echoed_in_an_answer_stays_out_of_the_output(fake_api, monke
     # A fixed clock and nonce make the signature known before it is made.
     real_build_payment = _x402.build_payment
 
-    def build_at_a_fixed_time(requirement, x402_version, private_key, now=None, nonce=None, resource=None):
+    def build_at_a_fixed_time(requirement, x402_version, private_key, now=None, nonce=None, resource=None, **extra):
         return real_build_payment(requirement, x402_version, private_key, now=1767225600, nonce=bytes(32),
-                                  resource=resource)
+                                  resource=resource, **extra)
 
     monkeypatch.setattr(_x402, "build_payment", build_at_a_fixed_time)
     requirement = payment_required()["accepts"][0]
