@@ -92,6 +92,28 @@ class Offer:
         content = {"success": True, "transaction": transaction, "network": self.network_id, "payer": payer}
         return RESPONSE_HEADERS[self.version], encode_header(content)
 
+    def settlement_failure(self, kind, transaction, payer):
+        """(body, headers) of the 402 the reference SDK's servers send when settling failed.
+
+        v2 (x402 2.x): an empty body and a PAYMENT-RESPONSE receipt with ``success: false``:
+        ``settlement_pending`` with the transaction for a receipt that did not come in time, or
+        the facilitator client's error text, no transaction, for a facilitator that failed.
+        v1 (x402 1.0.0): the requirements again with ``error`` ``Settle failed: <reason>``, or
+        ``Settle failed`` when the facilitator call raised.
+        """
+        if self.version == 1:
+            error = "Settle failed: settlement_pending" if kind == "x402_settlement_pending" else "Settle failed"
+            return self.payment_required(error)
+        if kind == "x402_settlement_pending":
+            receipt = {"success": False, "errorReason": "settlement_pending",
+                       "errorMessage": f"Transaction {transaction} is not in the chain after 120 seconds",
+                       "payer": payer, "transaction": transaction, "network": self.network_id}
+        else:
+            text = 'Facilitator settle failed (500): {"error":"Internal Server Error"}'
+            receipt = {"success": False, "errorReason": text, "errorMessage": text, "transaction": "",
+                       "network": self.network_id}
+        return {}, {RESPONSE_HEADERS[2]: encode_header(receipt)}
+
 
 def make_offer(config, amount_usd, resource, description):
     """The Offer for amount_usd under the current sandbox config."""
