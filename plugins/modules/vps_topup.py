@@ -92,14 +92,23 @@ notes:
     C(maxAmountRequired) in x402 version 1 and C(amount) in version 2; the scheme must be C(exact) with an
     EIP-3009 transfer; the network Base mainnet (Base Sepolia only with O(allow_testnet=true)); the asset the
     known USDC contract with its EIP-712 name and version; the payee never the zero address, and
-    O(expected_pay_to) when given; C(maxTimeoutSeconds) at most 3600. The signed authorization itself is
-    valid for at most 300 seconds, whatever the requirement allows.
+    O(expected_pay_to) when given; C(maxTimeoutSeconds) a positive number. Any offered timeout is accepted, but the
+    signed authorization is valid for at most 300 seconds (C(validBefore)), and from 600 seconds in the past
+    (C(validAfter)), so a wallet host whose clock runs a few minutes fast still pays.
+  - When the 402 declares the C(payment-identifier) extension (x402 version 2), the payment carries a payment id
+    (RV(payment.payment_id)), the same for a re-run of the same top-up the same day while the balance is unchanged,
+    so a server that deduplicates by payment id answers it with the first payment's outcome. Every extension the
+    server declares is echoed as it came.
   - One payment per task. A network error after the signed payment was sent is retried with the same signed
-    header, which can settle at most once. A 402 answering the payment is reported with its reason and never
-    paid again.
-  - When the payment was sent more than once (an answer was lost), or the refusal says its nonce is already
-    used, an earlier attempt may have settled it. The task then fails saying the outcome is unknown
-    (RV(failure.outcome_unknown)), with RV(payment); check the balance and top-ups before running again.
+    header, which can settle at most once. A 402 answering the payment is reported and never paid again.
+  - A 402 is a clean refusal (RV(failure.outcome_unknown=false)) only when the server refused the payment before
+    settling it (x402 version 2 C(PAYMENT-REQUIRED) again, or a C(PAYMENT-RESPONSE) whose C(errorReason) starts with
+    C(invalid_) and names no transaction; version 1 errors other than C(Settle failed)). A failed or unconfirmed
+    settlement (C(settlement_pending), a facilitator error, C(Settle failed)), a refusal after the payment was sent
+    more than once or saying its nonce is already used, and any 402 that does not say, are of unknown outcome
+    (RV(failure.outcome_unknown=true)), with RV(failure.transaction) when the server gave one: the money may have
+    moved. Do not run the task again until the balance (M(vpsfleet.cloud.vps_account_info)), the top-up
+    (M(vpsfleet.cloud.vps_topup_info)) or the transaction on Base says what happened.
   - Set C(no_log) on the task when passing O(wallet_private_key), to keep it out of callbacks as well.
 seealso:
   - module: vpsfleet.cloud.vps_topup_info
@@ -253,8 +262,15 @@ payment:
     nonce:
       description: The EIP-3009 nonce (32 bytes, hex), spent on chain once settled.
       type: str
+    valid_after:
+      description: Unix time from which the authorization can settle (600 seconds before it was signed).
+      type: str
     valid_before:
       description: Unix time after which the authorization cannot settle.
+      type: str
+    payment_id:
+      description:
+        - The payment-identifier id sent with the payment, when the 402 declared that extension; V(null) otherwise.
       type: str
 failure:
   description: Why a payment failed after it was signed.
@@ -267,10 +283,28 @@ failure:
       type: str
     outcome_unknown:
       description:
-        - Whether the payment may have been settled all the same (no answer, a server error, a refusal after the
-          payment was sent more than once, or one saying its nonce is already used).
-        - When true, check the balance and top-ups before running again.
+        - Whether the payment may have been settled all the same (a failed or unconfirmed settlement, no answer, a
+          server error, a refusal after the payment was sent more than once, or one saying its nonce is already used).
+        - When true, do not run the task again until the balance, the top-up or the transaction says what happened.
       type: bool
+    stage:
+      description:
+        - Where the server stopped, for a 402 answering the payment. V(verification) (refused before settling,
+          nothing moved), V(settlement) (a transfer was attempted) or V(unknown) (the answer does not say).
+      returned: when a 402 answered the payment
+      type: str
+    transaction:
+      description: The transaction hash the server gave with a failed settlement (look it up on Base), else V(null).
+      returned: when a 402 answered the payment
+      type: str
+    ref:
+      description: The top-up reference, when the answer named one; read it with M(vpsfleet.cloud.vps_topup_info).
+      returned: when a 402 answered the payment
+      type: str
+    payment_id:
+      description: The payment-identifier id sent with the payment, if any.
+      returned: when a 402 answered the payment
+      type: str
     status:
       description: The HTTP status of the error answer, V(null) when none came back.
       returned: when an error other than a 402, or no answer, came back
