@@ -106,7 +106,7 @@ notes:
     C(invalid_) and names no transaction; version 1 errors other than C(Settle failed)). A failed or unconfirmed
     settlement (C(settlement_pending), a facilitator error, C(Settle failed)), a refusal after the payment was sent
     more than once or saying its nonce is already used, and any 402 that does not say, are of unknown outcome
-    (RV(failure.outcome_unknown=true)), with RV(failure.transaction) when the server gave one: the money may have
+    (RV(failure.outcome_unknown=true)), with RV(failure.transaction) when the server gave one, since the money may have
     moved. Do not run the task again until the balance (M(vpsfleet.cloud.vps_account_info)), the top-up
     (M(vpsfleet.cloud.vps_topup_info)) or the transaction on Base says what happened.
   - Set C(no_log) on the task when passing O(wallet_private_key), to keep it out of callbacks as well.

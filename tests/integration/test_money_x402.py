@@ -244,8 +244,8 @@ def test_a_lost_answer_to_the_payment_resends_the_same_payment_and_pays_once(cle
 
 @pytest.mark.parametrize("version, kind", [(2, "x402_settlement_pending"), (2, "x402_facilitator_error"),
                                            (1, "x402_settlement_pending")])
-def test_a_settlement_failure_is_of_unknown_outcome_and_pays_once(clean_sandbox, ansible, payer, wallet, version,
-                                                                   kind):
+def test_a_settlement_failure_is_of_unknown_outcome_and_pays_once(clean_sandbox, ansible, payer, wallet,
+                                                                  version, kind):
     account, env = payer
     clean_sandbox.fund_wallet(wallet.address, 100)
     clean_sandbox.configure(x402_version=version, faults=[{"path": "^/topups$", "kind": kind, "effect_delay": 0.2}])
