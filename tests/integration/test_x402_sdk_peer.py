@@ -10,6 +10,8 @@ EIP-3009 signature with the SDK's own code over a stub chain, and read its settl
 
 from __future__ import annotations
 
+import os
+import pathlib
 import time
 
 import pytest
@@ -39,6 +41,9 @@ PLAYBOOK = """
       ignore_errors: true
 """ % x402_sdk_peer.PAY_TO
 USDC_25 = 25 * 10 ** 6
+# Where x402 1.0.0 (the last SDK with a v1 server) is installed apart: `make test-integration` puts it there.
+X402_V1_PATH = pathlib.Path(os.environ.get("X402_V1_PATH") or pathlib.Path(__file__).resolve().parents[2] / ".build"
+                            / "x402-v1")
 
 
 @pytest.fixture
@@ -53,6 +58,15 @@ def start_peer(**options):
 @pytest.fixture
 def peer(request):
     server = start_peer(**getattr(request, "param", {}))
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def v1_peer():
+    if not (X402_V1_PATH / "x402" / "flask" / "middleware.py").is_file():
+        pytest.skip("x402 1.0.0 is not installed in %s (make test-integration installs it)" % X402_V1_PATH)
+    server = x402_sdk_peer.VpsCryptoX402V1Peer(X402_V1_PATH)
     yield server
     server.close()
 
@@ -181,3 +195,38 @@ def test_a_required_payment_identifier_is_echoed_with_a_stable_id_and_accepted(a
     assert payment_id == paid["payment"]["payment_id"] and payment_id.startswith("pay_")
     assert extensions["payment-identifier"]["info"]["required"] is True
     assert peer.calls("verify")[0]["payload"]["extensions"] == extensions
+
+
+# --- protocol v1: the x402 1.0.0 server in its own process, the 2.x facilitator's v1 scheme --------
+
+def test_vps_topup_pays_the_sdk_1_v1_server(ansible, v1_peer, wallet):
+    v1_peer.chain.fund(wallet.address, 100 * 10 ** 6)
+
+    paid = pay(ansible, v1_peer, wallet)
+
+    assert paid["changed"] is True, paid
+    (transfer,) = v1_peer.chain.transfers
+    assert paid["settlement"]["success"] is True and paid["settlement"]["transaction"] == transfer["transaction"]
+    assert v1_peer.calls("verify")[0]["requirements"]["maxAmountRequired"] == "25000000"
+
+
+def test_a_v1_settle_failed_after_the_transfer_is_of_unknown_outcome(ansible, v1_peer, wallet):
+    v1_peer.chain.fund(wallet.address, 100 * 10 ** 6)
+    v1_peer.chain.mode = "pending"
+
+    paid = pay(ansible, v1_peer, wallet)
+
+    assert_unknown_outcome_with_no_rerun_advice(paid)
+    assert paid["failure"]["reason"].startswith("Settle failed") and paid["failure"]["stage"] == "settlement"
+    assert len(v1_peer.chain.transfers) == 1, "the money moved though the answer was a 402"
+
+
+def test_a_v1_invalid_payment_is_a_clean_refusal_and_moves_nothing(ansible, v1_peer, wallet):
+    v1_peer.chain.fund(wallet.address, 10 * 10 ** 6)
+
+    paid = pay(ansible, v1_peer, wallet)
+
+    assert paid["failed"] is True
+    assert paid["failure"]["outcome_unknown"] is False
+    assert paid["failure"]["reason"].startswith("Invalid payment: ")
+    assert v1_peer.chain.transfers == [] and v1_peer.calls("settle") == []

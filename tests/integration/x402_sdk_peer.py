@@ -18,6 +18,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
+import pathlib
+import subprocess
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -31,9 +35,10 @@ from x402.http.middleware.flask import payment_middleware
 from x402.http.types import PaymentOption, RouteConfig
 from x402.mechanisms.evm import exact as exact_evm
 from x402.mechanisms.evm.exact import facilitator as exact_facilitator
+from x402.mechanisms.evm.exact.v1.facilitator import ExactEvmSchemeV1
 from x402.mechanisms.evm.exact.eip3009_utils import ERC20_TRANSFER_EVENT_TOPIC
 from x402.mechanisms.evm.types import TransactionReceipt
-from x402.schemas import PaymentPayload, PaymentRequirements
+from x402.schemas import PaymentPayload, PaymentPayloadV1, PaymentRequirements, PaymentRequirementsV1
 
 NETWORK = "eip155:8453"
 CHAIN_ID = 8453
@@ -163,6 +168,7 @@ class FacilitatorService(object):
         self.calls = []
         self.fail_after_settle = False
         self.facilitator = x402FacilitatorSync().register([NETWORK], exact_evm.ExactEvmFacilitatorScheme(chain))
+        self.facilitator.register_v1(["base"], ExactEvmSchemeV1(chain))
         service = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -182,8 +188,10 @@ class FacilitatorService(object):
 
             def do_POST(self):  # noqa: N802
                 request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                payload = PaymentPayload.model_validate(request["paymentPayload"])
-                requirements = PaymentRequirements.model_validate(request["paymentRequirements"])
+                v1 = request.get("x402Version") == 1
+                payload = (PaymentPayloadV1 if v1 else PaymentPayload).model_validate(request["paymentPayload"])
+                requirements = (PaymentRequirementsV1 if v1 else PaymentRequirements).model_validate(
+                    request["paymentRequirements"])
                 kind = self.path.rstrip("/").rsplit("/", 1)[-1]
                 service.calls.append({"kind": kind, "payload": request["paymentPayload"],
                                       "requirements": request["paymentRequirements"]})
@@ -252,3 +260,35 @@ class VpsCryptoX402Peer(object):
         self._server.shutdown()
         self.facilitator_service.close()
         exact_facilitator.time = time
+
+
+class VpsCryptoX402V1Peer(object):
+    """The same endpoint behind the x402 SDK 1.0.0 Flask middleware (protocol v1), in its own process
+    with ``x402_v1_path`` (a directory holding x402 1.0.0) first on its path; the facilitator is
+    the 2.x SDK's v1 exact-EVM scheme over the stub chain, in this process."""
+
+    def __init__(self, x402_v1_path):
+        self.chain = StubChain()
+        self.facilitator_service = FacilitatorService(self.chain)
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+            [str(x402_v1_path)] + [entry for entry in os.environ.get("PYTHONPATH", "").split(os.pathsep) if entry]))
+        script = pathlib.Path(__file__).resolve().parent / "x402_v1_server.py"
+        self._process = subprocess.Popen([sys.executable, str(script), self.facilitator_service.url, PAY_TO],
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, text=True)
+        line = self._process.stdout.readline()
+        if not line.startswith("PORT "):
+            self.close()
+            raise RuntimeError("the x402 1.0.0 server did not start")
+        self.url = "http://127.0.0.1:%d" % int(line.split()[1])
+
+    def calls(self, kind):
+        return [call for call in self.facilitator_service.calls if call["kind"] == kind]
+
+    def close(self):
+        self._process.stdin.close()
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        self.facilitator_service.close()
