@@ -315,6 +315,7 @@ from ansible.module_utils.basic import env_fallback, missing_required_lib
 
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._base import ModuleFailure, VpsModule
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._model import usd
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers import provider_api_key
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._topup import (
     TOPUP_COINS, WALLET_KEY_ENV, X402_COIN, PaymentUnconfirmed, TopupRefused, account_balance,
     below_min_balance, create_invoice, default_payment_id, is_final, pay_with_x402, payment_summary, validate_amount,
@@ -428,21 +429,20 @@ class TopupModule(VpsModule):
 
     def payment_id(self, amount):
         """The payment-identifier id of this top-up, sent when the 402 declares that extension."""
-        client = self.adapter.client
-        return default_payment_id(client.base_url, getattr(client, "_api_key", None), amount, self.params["coin"],
-                                  self.result.get("balance_usd"))
+        return default_payment_id(self.adapter.client.base_url, provider_api_key(self.provider, self.params["api_key"]),
+                                  amount, self.params["coin"], self.result.get("balance_usd"))
 
     @staticmethod
     def refused(refusal, summary):
         """The failure for a 402 answering the payment: a refusal, or of unknown outcome."""
         answer = refusal.answer
         failure = {"reason": refusal.reason, "outcome_unknown": refusal.maybe_settled, "stage": answer.stage,
-                   "transaction": answer.transaction, "payment_id": summary.get("payment_id")}
-        failure["ref"] = refusal.ref
+                   "transaction": answer.transaction, "ref": refusal.ref, "payment_id": summary.get("payment_id")}
         if not refusal.maybe_settled:
             return ModuleFailure(
                 "VPSCrypto refused the x402 payment before settling it: %s. Nothing was paid and it was not paid"
-                " again; fix the cause and run again" % refusal.reason, settlement=refusal.settlement, payment=summary, failure=failure)
+                " again; fix the cause and run again" % refusal.reason,
+                settlement=refusal.settlement, payment=summary, failure=failure)
         if answer.stage == "settlement":
             why = "its settlement failed or is not confirmed"
         elif refusal.resent:
