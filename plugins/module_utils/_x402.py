@@ -1,10 +1,12 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, vpsfleet maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""x402 payments in USDC on Base: read a 402 answer, guard the spend, sign an EIP-3009 transfer.
+"""x402 payments in USDC on Base: read a 402 answer, guard the spend, sign an EIP-3009 transfer,
+and read what a 402 answering the payment says about the money.
 
 A pure library: the input is the parsed HTTP 402 answer, the output is the payment header to
-re-send the request with. It makes no request itself. ``eth_account`` is imported only when a
+re-send the request with (serialisable, to send the same authorization again later). It makes no
+request itself: ``send_signed_payment`` takes the function that does. ``eth_account`` is imported only when a
 payment is signed, so the module imports on a Python that has ansible-core and nothing else.
 """
 
