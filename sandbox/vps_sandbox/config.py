@@ -17,6 +17,7 @@ DEFAULTS = {
     "x402_network": "base",
     "x402_version": 1,
     "x402_pay_to": DEFAULT_PAY_TO,
+    "x402_payment_identifier": None,
     "guest_agent_down": False,
     "otwa_convenience_fields": True,
 }
@@ -112,6 +113,10 @@ def _validate(key, value):
     if key == "x402_pay_to":
         if not isinstance(value, str) or not _ADDRESS.match(value):
             raise ConfigError("x402_pay_to must be a 0x-prefixed 20-byte hex address")
+        return value
+    if key == "x402_payment_identifier":
+        if value not in (None, "optional", "required"):
+            raise ConfigError("x402_payment_identifier must be null, optional or required")
         return value
     if key in ("guest_agent_down", "otwa_convenience_fields"):
         if not isinstance(value, bool):

@@ -38,7 +38,15 @@ def pay_topup(app, request, account, amount):
     if not header:
         _payment_required(offer, f"{x402.PAYMENT_HEADERS[offer.version]} header is required")
     try:
-        authorization = x402.parse_payment(x402.decode_header(header), offer)
+        payment = x402.decode_header(header)
+        authorization = x402.parse_payment(payment, offer)
+        payment_id = offer.payment_id(payment)
+        earlier = store.x402_payment_ids.get((account.id, payment_id)) if payment_id else None
+        if earlier is not None:
+            if earlier["base_units"] != offer.base_units:
+                raise x402.PaymentError("payment_identifier_mismatch")
+            # A payment id seen before: the first payment's answer, nothing settled again.
+            return Response(201, topup_body(store.topups[earlier["ref"]]), dict([earlier["header"]]))
         settled = store.x402_payments.get(authorization.nonce)
         if settled is not None:
             if (settled["signature"], settled["account"], settled["base_units"]) == (
@@ -63,6 +71,8 @@ def pay_topup(app, request, account, amount):
         "signature": authorization.signature, "account": account.id, "base_units": offer.base_units,
         "ref": topup.ref, "header": response_header,
     }
+    if payment_id:
+        store.x402_payment_ids[(account.id, payment_id)] = store.x402_payments[authorization.nonce]
     if fault:
         # The money left the wallet; the answer says settling failed; the credit lands later.
         _credit_later(store, topup, offer, fault["effect_delay"])

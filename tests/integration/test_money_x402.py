@@ -283,3 +283,21 @@ def test_a_503_aimed_at_the_payment_resends_the_same_payment_and_pays_once(clean
     assert [entry.get("fault") for entry in topup_posts(clean_sandbox)] == [None, "503", None]
     assert len(credits(clean_sandbox, account)) == 1
     assert float(wallet_usdc(clean_sandbox, wallet)) == 75.0
+
+
+def test_a_rerun_after_an_unconfirmed_settlement_sends_the_same_payment_id_and_pays_once(clean_sandbox, ansible,
+                                                                                         payer, wallet):
+    account, env = payer
+    clean_sandbox.fund_wallet(wallet.address, 100)
+    clean_sandbox.configure(x402_version=2, x402_payment_identifier="required", faults=[
+        {"path": "^/topups$", "kind": "x402_settlement_pending", "effect_delay": 30}])
+
+    first, dummy = pay(ansible, env)
+    second, dummy = pay(ansible, env)  # at once, while the first payment is still settling
+
+    assert first["failed"] is True and first["failure"]["outcome_unknown"] is True
+    assert second["changed"] is True, second
+    assert second["payment"]["payment_id"] == first["payment"]["payment_id"]
+    assert second["payment"]["nonce"] != first["payment"]["nonce"], "a new authorization, answered by the first"
+    assert second["settlement"]["transaction"] == first["failure"]["transaction"]
+    assert float(wallet_usdc(clean_sandbox, wallet)) == 75.0

@@ -123,3 +123,48 @@ def test_a_fault_aimed_at_the_offer_spares_the_payment(sandbox, customer):
 def test_x402_settlement_faults_cannot_aim_at_the_offer(sandbox):
     with pytest.raises(SandboxError, match="fault x402 must be"):
         sandbox.configure(faults=[{"path": "^/topups$", "kind": "x402_settlement_pending", "x402": "offer"}])
+
+
+# --- payment-identifier ---------------------------------------------------------------------------
+
+def pay_v2_with_id(sandbox, account, payer, payment_id):
+    asked = post_topup(sandbox, account)
+    required = json.loads(base64.b64decode(asked.headers["PAYMENT-REQUIRED"]))
+    accepted = required["accepts"][0]
+    extensions = json.loads(json.dumps(required.get("extensions") or {}))
+    if payment_id and "payment-identifier" in extensions:
+        extensions["payment-identifier"]["info"]["id"] = payment_id
+    payment = {"x402Version": 2, "accepted": accepted, "extensions": extensions,
+               "payload": signed_payload(payer, USDC_BASE, accepted["payTo"], accepted["amount"])}
+    return required, post_topup(sandbox, account, {"PAYMENT-SIGNATURE": encode(payment)})
+
+
+def test_a_declared_payment_identifier_has_the_sdk_declaration_shape(sandbox, customer):
+    account, payer = customer
+    sandbox.configure(x402_version=2, x402_payment_identifier="optional")
+
+    required, dummy = pay_v2_with_id(sandbox, account, payer, None)
+
+    declared = required["extensions"]["payment-identifier"]
+    assert declared["info"] == {"required": False} and declared["schema"]["required"] == ["required"]
+
+
+def test_a_second_payment_with_the_same_id_gets_the_first_answer_and_moves_nothing(sandbox, customer):
+    account, payer = customer
+    sandbox.configure(x402_version=2, x402_payment_identifier="optional")
+
+    dummy, first = pay_v2_with_id(sandbox, account, payer, "pay_0123456789abcdef0123")
+    dummy, second = pay_v2_with_id(sandbox, account, payer, "pay_0123456789abcdef0123")
+
+    assert (first.status, second.status) == (201, 201) and second.body == first.body
+    assert wallet(sandbox, payer) == "75.00" and len(credits(sandbox, account)) == 1
+
+
+def test_a_required_payment_identifier_missing_is_refused_before_settling(sandbox, customer):
+    account, payer = customer
+    sandbox.configure(x402_version=2, x402_payment_identifier="required")
+
+    dummy, answer = pay_v2_with_id(sandbox, account, payer, None)
+
+    assert answer.status == 402 and answer.body["error"] == "payment_identifier_required"
+    assert wallet(sandbox, payer) == "100.00"
