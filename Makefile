@@ -10,6 +10,9 @@ VENV312 := .venv312
 BUILD := .build
 COLLECTION_COPY := $(BUILD)/collections/ansible_collections/vpsfleet/cloud
 INSTALLED := $(BUILD)/installed
+# x402 SDK 1.0.0, the last with a protocol v1 server; the venv holds 2.x, so it lives apart and the
+# integration tests run it in its own process.
+X402_V1 := $(BUILD)/x402-v1
 
 # The 3.12 venv only runs the ansible-core 2.21 sanity tests (2.21 needs Python >= 3.12).
 VENV312_PACKAGES := -r requirements.txt "ansible-core>=2.21,<2.22" "pytest>=8,<10"
@@ -93,8 +96,12 @@ test-unit: venv
 test-contract: venv machines-setup
 	@scripts/pytest-suite.sh $(VENV) contract tests/contract tests/sandbox
 
-test-integration: collection
-	@scripts/pytest-suite.sh $(VENV) integration tests/integration
+test-integration: collection $(X402_V1)/x402/__init__.py
+	@X402_V1_PATH=$(X402_V1) scripts/pytest-suite.sh $(VENV) integration tests/integration
+
+$(X402_V1)/x402/__init__.py: $(VENV_STAMP)
+	@$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --target $(X402_V1) "x402==1.0.0" \
+	    2> >(grep -v "is neither a file nor a directory" >&2)
 
 # The main job on sandbox servers you can SSH into, its playbooks run from the collection installed
 # from the built tarball; needs root (skipped with the reason otherwise).

@@ -96,14 +96,23 @@ notes:
     C(maxAmountRequired) in x402 version 1 and C(amount) in version 2; the scheme must be C(exact) with an
     EIP-3009 transfer; the network Base mainnet (Base Sepolia only with O(allow_testnet=true)); the asset the
     known USDC contract with its EIP-712 name and version; the payee never the zero address, and
-    O(expected_pay_to) when given; C(maxTimeoutSeconds) at most 3600. The signed authorization itself is
-    valid for at most 300 seconds, whatever the requirement allows.
+    O(expected_pay_to) when given; C(maxTimeoutSeconds) a positive number. Any offered timeout is accepted, but the
+    signed authorization is valid for at most 300 seconds (C(validBefore)), and from 600 seconds in the past
+    (C(validAfter)), so a wallet host whose clock runs a few minutes fast still pays.
+  - When the 402 declares the C(payment-identifier) extension (x402 version 2), the payment carries a payment id
+    (RV(payment.payment_id)), the same for a re-run of the same top-up the same day while the balance is unchanged,
+    so a server that deduplicates by payment id answers it with the first payment's outcome. Every extension the
+    server declares is echoed as it came.
   - One payment per task. A network error after the signed payment was sent is retried with the same signed
-    header, which can settle at most once. A 402 answering the payment is reported with its reason and never
-    paid again.
-  - When the payment was sent more than once (an answer was lost), or the refusal says its nonce is already
-    used, an earlier attempt may have settled it. The task then fails saying the outcome is unknown
-    (RV(failure.outcome_unknown)), with RV(payment); check the balance and top-ups before running again.
+    header, which can settle at most once. A 402 answering the payment is reported and never paid again.
+  - A 402 is a clean refusal (RV(failure.outcome_unknown=false)) only when the server refused the payment before
+    settling it (x402 version 2 C(PAYMENT-REQUIRED) again, or a C(PAYMENT-RESPONSE) whose C(errorReason) starts with
+    C(invalid_) and names no transaction; version 1 errors other than C(Settle failed)). A failed or unconfirmed
+    settlement (C(settlement_pending), a facilitator error, C(Settle failed)), a refusal after the payment was sent
+    more than once or saying its nonce is already used, and any 402 that does not say, are of unknown outcome
+    (RV(failure.outcome_unknown=true)), with RV(failure.transaction) when the server gave one, since the money may have
+    moved. Do not run the task again until the balance (M(vpsfleet.cloud.vps_account_info)), the top-up
+    (M(vpsfleet.cloud.vps_topup_info)) or the transaction on Base says what happened.
   - Set C(no_log) on the task when passing O(wallet_private_key), to keep it out of callbacks as well.
 seealso:
   - module: vpsfleet.cloud.vps_topup_info
@@ -257,8 +266,15 @@ payment:
     nonce:
       description: The EIP-3009 nonce (32 bytes, hex), spent on chain once settled.
       type: str
+    valid_after:
+      description: Unix time from which the authorization can settle (600 seconds before it was signed).
+      type: str
     valid_before:
       description: Unix time after which the authorization cannot settle.
+      type: str
+    payment_id:
+      description:
+        - The payment-identifier id sent with the payment, when the 402 declared that extension; V(null) otherwise.
       type: str
 failure:
   description: Why a payment failed after it was signed.
@@ -271,10 +287,28 @@ failure:
       type: str
     outcome_unknown:
       description:
-        - Whether the payment may have been settled all the same (no answer, a server error, a refusal after the
-          payment was sent more than once, or one saying its nonce is already used).
-        - When true, check the balance and top-ups before running again.
+        - Whether the payment may have been settled all the same (a failed or unconfirmed settlement, no answer, a
+          server error, a refusal after the payment was sent more than once, or one saying its nonce is already used).
+        - When true, do not run the task again until the balance, the top-up or the transaction says what happened.
       type: bool
+    stage:
+      description:
+        - Where the server stopped, for a 402 answering the payment. V(verification) (refused before settling,
+          nothing moved), V(settlement) (a transfer was attempted) or V(unknown) (the answer does not say).
+      returned: when a 402 answered the payment
+      type: str
+    transaction:
+      description: The transaction hash the server gave with a failed settlement (look it up on Base), else V(null).
+      returned: when a 402 answered the payment
+      type: str
+    ref:
+      description: The top-up reference, when the answer named one; read it with M(vpsfleet.cloud.vps_topup_info).
+      returned: when a 402 answered the payment
+      type: str
+    payment_id:
+      description: The payment-identifier id sent with the payment, if any.
+      returned: when a 402 answered the payment
+      type: str
     status:
       description: The HTTP status of the error answer, V(null) when none came back.
       returned: when an error other than a 402, or no answer, came back
@@ -285,9 +319,10 @@ from ansible.module_utils.basic import env_fallback, missing_required_lib
 
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._base import ModuleFailure, VpsModule
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._model import usd
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers import provider_api_key
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._topup import (
     TOPUP_COINS, WALLET_KEY_ENV, X402_COIN, PaymentUnconfirmed, TopupRefused, account_balance,
-    below_min_balance, create_invoice, is_final, pay_with_x402, payment_summary,
+    below_min_balance, create_invoice, default_payment_id, is_final, pay_with_x402, payment_summary,
 )
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._topup_inputs import check_topup_inputs
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._x402 import (
@@ -296,9 +331,11 @@ from ansible_collections.vpsfleet.cloud.plugins.module_utils._x402 import (
 
 MISSING_WALLET_KEY = "paying with %s needs wallet_private_key or the environment variable %s" % (
     X402_COIN, WALLET_KEY_ENV)
-# After a payment that may have settled, the way to find out before paying again.
-CHECK_BEFORE_RERUN = ("Check the balance (vps_account_info) and the account's top-ups (vps_topup_info)"
-                      " before running again; min_balance makes a re-run safe")
+# After a payment that may have settled: how to find out. Running the task again is not a way,
+# since it would sign a new authorization, and both could settle.
+HOW_TO_CHECK = ("Do not run this task again until you know what happened: check the balance (vps_account_info)"
+                ", the top-up (vps_topup_info with its ref, when one is given) and the transaction on Base"
+                " (failure.transaction, when given)")
 
 
 class TopupModule(VpsModule):
@@ -377,7 +414,8 @@ class TopupModule(VpsModule):
         try:
             topup, settlement, payment = pay_with_x402(
                 self.adapter, amount, self.params["wallet_private_key"], allow_testnet=self.params["allow_testnet"],
-                expected_pay_to=self.params["expected_pay_to"], on_signed=hide_payment)
+                expected_pay_to=self.params["expected_pay_to"], on_signed=hide_payment,
+                payment_id=self.payment_id(amount))
         except MissingSigningLibraryError:
             raise ModuleFailure(missing_required_lib("eth-account"))
         except X402Error as exc:
@@ -393,19 +431,36 @@ class TopupModule(VpsModule):
         if payment is not None:
             self.result["payment"] = payment_summary(payment)
 
+    def payment_id(self, amount):
+        """The payment-identifier id of this top-up, sent when the 402 declares that extension."""
+        return default_payment_id(self.adapter.client.base_url, provider_api_key(self.provider, self.params["api_key"]),
+                                  amount, self.params["coin"], self.result.get("balance_usd"))
+
     @staticmethod
     def refused(refusal, summary):
         """The failure for a 402 answering the payment: a refusal, or of unknown outcome."""
-        failure = {"reason": refusal.reason, "outcome_unknown": refusal.maybe_settled}
+        answer = refusal.answer
+        failure = {"reason": refusal.reason, "outcome_unknown": refusal.maybe_settled, "stage": answer.stage,
+                   "transaction": answer.transaction, "ref": refusal.ref, "payment_id": summary.get("payment_id")}
         if not refusal.maybe_settled:
             return ModuleFailure(
-                "VPSCrypto refused the x402 payment: %s. It was not paid again; fix the cause and run again"
-                % refusal.reason, settlement=refusal.settlement, payment=summary, failure=failure)
-        why = ("the payment had been sent more than once (an answer was lost or failed)" if refusal.resent
-               else "the reason says its nonce is already used")
+                "VPSCrypto refused the x402 payment before settling it: %s. Nothing was paid and it was not paid"
+                " again; fix the cause and run again" % refusal.reason,
+                settlement=refusal.settlement, payment=summary, failure=failure)
+        if answer.stage == "settlement":
+            why = "its settlement failed or is not confirmed"
+        elif refusal.resent:
+            why = "the payment had been sent more than once (an answer was lost or failed)"
+        elif answer.nonce_spent:
+            why = "the reason says its nonce is already used"
+        else:
+            why = "the answer does not say whether it was settled"
+        if answer.transaction:
+            why += " (transaction %s)" % answer.transaction
+        why += ", so it may have been settled"
         return ModuleFailure(
-            "VPSCrypto answered the x402 payment with a refusal (%s), but %s, so it may have been settled"
-            " already: the outcome is unknown. It was not paid again. %s" % (refusal.reason, why, CHECK_BEFORE_RERUN),
+            "VPSCrypto answered the x402 payment with a 402 (%s), but %s: the outcome is unknown. It was not paid"
+            " again. %s" % (refusal.reason, why, HOW_TO_CHECK),
             settlement=refusal.settlement, payment=summary, failure=failure)
 
     @staticmethod
@@ -422,8 +477,8 @@ class TopupModule(VpsModule):
                                  payment=summary, failure=failure)
         if unconfirmed.resent:
             text += " after it had been sent more than once"
-        return ModuleFailure("%s; it may have been settled. It was not paid again. %s" % (text, CHECK_BEFORE_RERUN),
-                             payment=summary, failure=failure)
+        return ModuleFailure("%s; it may have been settled: the outcome is unknown. It was not paid again. %s"
+                             % (text, HOW_TO_CHECK), payment=summary, failure=failure)
 
 
 def main():

@@ -46,11 +46,20 @@ def _split_prefix(path):
     return None, "", path
 
 
-def _take_fault(store, provider, method, path):
-    """Consume and return the first configured fault matching this request, else None."""
+def _carries_x402_payment(request):
+    return any(request.header(name) for name in ("x-payment", "payment-signature"))
+
+
+def _take_fault(store, provider, method, path, paid=False):
+    """Consume and return the first configured fault matching this request, else None.
+
+    ``paid`` says whether the request carries an x402 payment, for faults aimed at the payment
+    (``x402: payment``) or at the unpaid request that asks for the offer (``x402: offer``)."""
     faults = store.config["faults"]
     for index, fault in enumerate(faults):
         if fault["provider"] not in (None, provider):
+            continue
+        if fault.get("x402") is not None and (fault["x402"] == "payment") != paid:
             continue
         if fault["method"] not in (None, method) or not re.search(fault["path"], path):
             continue
@@ -145,11 +154,12 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
         if request.header("idempotency-key"):
             log_entry["idempotency_key"] = request.header("idempotency-key")
         with store.lock:
-            fault = _take_fault(store, provider, request.method, request.path)
+            fault = _take_fault(store, provider, request.method, request.path, _carries_x402_payment(request))
             retry_after = _rate_limited(store, request, self.client_address[0])
             random_outage = fault is None and random.random() < store.config["error_rate"]
         if fault:
             log_entry["fault"] = fault["kind"]
+            request.fault = fault  # x402 settlement faults are applied by the handler that settles
         if fault and fault["kind"] == "drop_before":
             self._log(store, log_entry)
             raise _Drop()

@@ -134,6 +134,7 @@ class Store:
             self.ledger = []
             self.wallets = {}
             self.x402_payments = {}
+            self.x402_payment_ids = {}
             self.idempotency = {}
             self.jobs = {}
             self.request_log = deque(maxlen=REQUEST_LOG_LIMIT)

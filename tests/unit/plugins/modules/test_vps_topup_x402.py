@@ -114,7 +114,7 @@ def test_a_402_answering_the_payment_is_reported_with_its_reason_and_never_paid_
     assert run.failed
     assert "insufficient_funds" in run.result["msg"] and "not paid again" in run.result["msg"]
     assert "fix the cause and run again" in run.result["msg"]
-    assert run.result["failure"] == {"reason": "insufficient_funds", "outcome_unknown": False}
+    assert (run.result["failure"]["reason"], run.result["failure"]["outcome_unknown"]) == ("insufficient_funds", False)
     assert len(fake_api.requests) == 2
     assert run.result["payment"]["payer"] == WALLET_ADDRESS
 
@@ -230,9 +230,9 @@ def test_a_signature_echoed_in_an_answer_stays_out_of_the_output(fake_api, monke
     # A fixed clock and nonce make the signature known before it is made.
     real_build_payment = _x402.build_payment
 
-    def build_at_a_fixed_time(requirement, x402_version, private_key, now=None, nonce=None, resource=None):
+    def build_at_a_fixed_time(requirement, x402_version, private_key, now=None, nonce=None, resource=None, **extra):
         return real_build_payment(requirement, x402_version, private_key, now=1767225600, nonce=bytes(32),
-                                  resource=resource)
+                                  resource=resource, **extra)
 
     monkeypatch.setattr(_x402, "build_payment", build_at_a_fixed_time)
     requirement = payment_required()["accepts"][0]
@@ -302,3 +302,112 @@ def test_an_amount_that_is_not_a_number_fails_saying_the_accepted_range(fake_api
     assert run.failed
     assert run.result["msg"] == "amount must be a number of USD between 25 and 2000, got 'abc'"
     assert fake_api.requests == []
+
+
+# --- settlement failures as the reference SDK's servers answer them -------------------------------
+
+TRANSACTION = "0x" + "cd" * 32
+
+
+def v2_payment_required(extensions=None):
+    document = {"x402Version": 2, "error": "Payment required", "resource": {"url": "http://x/topups"},
+                "accepts": [{"scheme": "exact", "network": "eip155:8453", "amount": "25000000", "asset": BASE_USDC,
+                             "payTo": PAY_TO, "maxTimeoutSeconds": 300, "extra": {"name": "USD Coin", "version": "2"}}]}
+    if extensions is not None:
+        document["extensions"] = extensions
+    return {"PAYMENT-REQUIRED": encoded(document)}
+
+
+def v2_settle_failure(reason, transaction=""):
+    return {"PAYMENT-RESPONSE": encoded({"success": False, "errorReason": reason, "errorMessage": reason,
+                                         "payer": WALLET_ADDRESS, "transaction": transaction,
+                                         "network": "eip155:8453"})}
+
+
+def assert_unknown_outcome_never_advises_a_rerun(result):
+    message = result["msg"]
+    assert result["failure"]["outcome_unknown"] is True
+    assert "outcome is unknown" in message and "not paid again" in message
+    assert "re-run" not in message and "safe" not in message and "fix the cause" not in message
+    assert "Do not run this task again until you know" in message and "vps_topup_info" in message
+
+
+def test_a_v2_settlement_pending_is_of_unknown_outcome_and_carries_its_transaction(fake_api):
+    fake_api.answer(402, {}, headers=v2_payment_required()).answer(
+        402, {}, headers=v2_settle_failure("settlement_pending", TRANSACTION))
+
+    run = run_module(vps_topup.main, pay_args(fake_api))
+
+    assert run.failed
+    assert_unknown_outcome_never_advises_a_rerun(run.result)
+    assert (run.result["failure"]["stage"], run.result["failure"]["transaction"]) == ("settlement", TRANSACTION)
+    assert TRANSACTION in run.result["msg"]
+    assert len(fake_api.requests) == 2
+
+
+def test_a_v2_facilitator_error_after_settling_is_of_unknown_outcome(fake_api):
+    fake_api.answer(402, {}, headers=v2_payment_required()).answer(
+        402, {}, headers=v2_settle_failure("Facilitator settle failed (500): Internal Server Error"))
+
+    run = run_module(vps_topup.main, pay_args(fake_api))
+
+    assert run.failed
+    assert_unknown_outcome_never_advises_a_rerun(run.result)
+    assert "Facilitator settle failed (500)" in run.result["failure"]["reason"]
+    assert run.result["failure"]["transaction"] is None
+
+
+@pytest.mark.parametrize("error", ["Settle failed: transaction_failed", "Settle failed"])
+def test_a_v1_settle_failed_is_of_unknown_outcome(fake_api, error):
+    fake_api.answer(402, payment_required()).answer(402, payment_required(error=error))
+
+    run = run_module(vps_topup.main, pay_args(fake_api))
+
+    assert run.failed
+    assert_unknown_outcome_never_advises_a_rerun(run.result)
+    assert run.result["failure"]["stage"] == "settlement"
+
+
+def test_a_v1_invalid_payment_is_a_clean_refusal(fake_api):
+    fake_api.answer(402, payment_required()).answer(402, payment_required(error="Invalid payment: insufficient_funds"))
+
+    run = run_module(vps_topup.main, pay_args(fake_api))
+
+    assert run.failed
+    assert run.result["failure"]["outcome_unknown"] is False
+    assert "before settling it" in run.result["msg"] and "fix the cause and run again" in run.result["msg"]
+
+
+def test_a_ref_in_the_answer_is_returned_to_look_the_topup_up(fake_api):
+    fake_api.answer(402, {}, headers=v2_payment_required()).answer(
+        402, {"ref": "vps-26-bbbbbbbbbb"}, headers=v2_settle_failure("settlement_pending", TRANSACTION))
+
+    run = run_module(vps_topup.main, pay_args(fake_api))
+
+    assert run.result["failure"]["ref"] == "vps-26-bbbbbbbbbb"
+
+
+# --- payment-identifier ------------------------------------------------------------------------------
+
+PAYMENT_IDENTIFIER = {"payment-identifier": {"info": {"required": True}, "schema": {"type": "object"}}}
+
+
+def sent_extensions(request):
+    return json.loads(base64.b64decode(request.headers["payment-signature"])).get("extensions")
+
+
+def test_a_declared_payment_identifier_is_sent_with_the_same_id_on_a_rerun(fake_api):
+    for dummy in range(2):
+        fake_api.answer(402, {}, headers=v2_payment_required(PAYMENT_IDENTIFIER)).answer(201, completed_topup())
+
+    first = run_module(vps_topup.main, pay_args(fake_api))
+    second = run_module(vps_topup.main, pay_args(fake_api))
+
+    assert not first.failed and not second.failed, (first.result, second.result)
+    ids = [sent_extensions(request)["payment-identifier"]["info"]["id"] for request in fake_api.requests[1::2]]
+    assert ids[0] == ids[1] and _x402.is_valid_payment_id(ids[0])
+    assert sent_extensions(fake_api.requests[1])["payment-identifier"]["schema"] == {"type": "object"}
+    assert first.result["payment"]["payment_id"] == ids[0]
+    nonces = [json.loads(base64.b64decode(request.headers["payment-signature"]))["payload"]["authorization"]["nonce"]
+              for request in fake_api.requests[1::2]]
+    assert nonces[0] != nonces[1], "a new run signs a new authorization; the payment id ties them together"
