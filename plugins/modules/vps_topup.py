@@ -22,6 +22,7 @@ description:
   - Otwa Cloud has no top-up API; with O(provider=otwa) the module fails before any request.
 extends_documentation_fragment:
   - vpsfleet.cloud.provider
+  - vpsfleet.cloud.journal
 options:
   amount:
     description:
@@ -280,7 +281,12 @@ failure:
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._base import ModuleFailure, VpsModule
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._client import ApiError
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._journal import journal_argument_spec
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._model import usd
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._order_guard import UsesJournal
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._topup_intent import (
+    PendingTopup, clear_topup_intent, record_invoice_intent, record_x402_intent, resolve_pending_topup)
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._topup import (
     TOPUP_COINS, WALLET_KEY_ENV, X402_COIN, PaymentUnconfirmed, TopupRefused, account_balance,
     below_min_balance, create_invoice, is_final, pay_with_x402, payment_summary, validate_amount,
@@ -292,11 +298,13 @@ from ansible_collections.vpsfleet.cloud.plugins.module_utils._x402 import (
 MISSING_WALLET_KEY = "paying with %s needs wallet_private_key or the environment variable %s" % (
     X402_COIN, WALLET_KEY_ENV)
 # After a payment that may have settled, the way to find out before paying again.
-CHECK_BEFORE_RERUN = ("Check the balance (vps_account_info) and the account's top-ups (vps_topup_info)"
-                      " before running again; min_balance makes a re-run safe")
+CHECK_BEFORE_RERUN = ("The signed payment is kept in the intent journal: the next run re-sends that same"
+                      " authorization while it is valid (it settles at most once) and pays nothing new until it is"
+                      " resolved; check the balance (vps_account_info) and, when its ref is known, the top-up (vps_topup_info)"
+                      " meanwhile")
 
 
-class TopupModule(VpsModule):
+class TopupModule(UsesJournal, VpsModule):
     operations = ("topup",)
     represent = "topup"
 
@@ -309,6 +317,8 @@ class TopupModule(VpsModule):
         except ValueError as exc:
             raise ModuleFailure(str(exc))
         coin = self.params["coin"]
+        if not self.check_mode and self.resolved_earlier_topup():
+            return
         self.result.update(topup=None, topup_needed=self.topup_needed())
         if not self.result["topup_needed"]:
             return
@@ -328,11 +338,45 @@ class TopupModule(VpsModule):
         if coin == X402_COIN:
             self.pay(amount)
         else:
-            self.result["topup"] = create_invoice(self.adapter, amount, coin)
+            self.result["topup"] = self.invoice(amount, coin)
             self.mark_changed()
             self.record_effect()
             if self.params["wait"]:
                 self.watch(self.result["topup"]["ref"])
+
+
+    def resolved_earlier_topup(self):
+        """Resolve a top-up an earlier run left unresolved; True when this run is then done."""
+        try:
+            resolved = resolve_pending_topup(self.adapter, self.journal, abandon=self.params["abandon_pending"],
+                                             warn=self.module.warn, hide=self.module.no_log_values.update)
+        except PendingTopup as exc:
+            raise ModuleFailure(str(exc), failure={"outcome_unknown": True, "pending": True})
+        if resolved is None:
+            return False
+        self.mark_changed()
+        self.record_effect()
+        self.result.update(topup=resolved["topup"], settlement=resolved["settlement"], payment=resolved["payment"])
+        self.module.warn(resolved["note"] + "; run again for a further top-up")
+        return True
+
+    def invoice(self, amount, coin):
+        """A classic invoice, journaled while its answer is outstanding."""
+        try:
+            record_invoice_intent(self.journal, amount, coin)
+        except PendingTopup as exc:
+            raise ModuleFailure(str(exc))
+        try:
+            topup = create_invoice(self.adapter, amount, coin)
+        except ApiError as exc:
+            if not exc.outcome_unknown:
+                clear_topup_intent(self.journal)
+            raise
+        except X402Error:
+            clear_topup_intent(self.journal)
+            raise
+        clear_topup_intent(self.journal)
+        return topup
 
     def topup_needed(self):
         """Read the balance when min_balance is given; True when a top-up is due."""
@@ -369,19 +413,28 @@ class TopupModule(VpsModule):
             # The header, and the signature inside it, authorize moving the wallet's money until it expires.
             self.module.no_log_values.update(payment.secrets())
             signed.append(payment)
+            # Journaled before it leaves: a lost answer is resolved by re-sending this very payment.
+            record_x402_intent(self.journal, amount, payment)
 
         try:
             topup, settlement, payment = pay_with_x402(
                 self.adapter, amount, self.params["wallet_private_key"], allow_testnet=self.params["allow_testnet"],
                 expected_pay_to=self.params["expected_pay_to"], on_signed=hide_payment)
+        except PendingTopup as exc:
+            raise ModuleFailure(str(exc))
         except MissingSigningLibraryError:
             raise ModuleFailure(missing_required_lib("eth-account"))
         except X402Error as exc:
             raise ModuleFailure(str(exc))
         except TopupRefused as exc:
+            if not exc.maybe_settled:
+                clear_topup_intent(self.journal)
             raise self.refused(exc, payment_summary(signed[0]))
         except PaymentUnconfirmed as exc:
+            if not exc.maybe_settled:
+                clear_topup_intent(self.journal)
             raise self.unconfirmed(exc, payment_summary(signed[0]))
+        clear_topup_intent(self.journal)
         self.mark_changed()
         self.record_effect()
         self.result["topup"] = topup
@@ -434,6 +487,7 @@ def main():
             wallet_private_key=dict(type="str", no_log=True, fallback=(env_fallback, [WALLET_KEY_ENV])),
             expected_pay_to=dict(type="str"),
             allow_testnet=dict(type="bool", default=False),
+            **journal_argument_spec()
         ),
         mutually_exclusive=[("ref", "amount"), ("ref", "coin"), ("ref", "min_balance")],
         required_one_of=[("ref", "amount")],
