@@ -41,6 +41,9 @@ LOST_ANSWER_STATUSES = frozenset((502, 503))
 # A 504 says more: the gateway gave up waiting, so the upstream may still be carrying the request
 # out, and a look-up right away can miss an effect that lands a moment later.
 STILL_WORKING_STATUSES = frozenset((504,))
+# A 500 to a request that changes state may come after the handler did its work (it failed while
+# answering): for such a request it says no more than a lost answer. A GET answered 500 stays final.
+FAILED_AFTER_WORK_STATUSES = frozenset((500,))
 UNSAFE_METHODS = frozenset(("POST", "PUT", "PATCH", "DELETE"))
 # How often an unsafe request's effect is looked for, with the backoff between, when the upstream
 # may still be working on it; it is never sent again in that case.
@@ -419,6 +422,8 @@ class ApiClient(object):
         if answer.status_code in STILL_WORKING_STATUSES:
             return _Failure(error, STILL_WORKING, retry_after)
         if answer.status_code in LOST_ANSWER_STATUSES:
+            return _Failure(error, LOST_ANSWER, retry_after)
+        if answer.status_code in FAILED_AFTER_WORK_STATUSES and method in UNSAFE_METHODS:
             return _Failure(error, LOST_ANSWER, retry_after)
         return _Failure(error, FINAL)
 

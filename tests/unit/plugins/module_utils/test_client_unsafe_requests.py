@@ -223,3 +223,36 @@ def test_a_get_whose_answers_are_all_lost_is_not_of_unknown_outcome(fake_api):
     with pytest.raises(ApiError) as caught:
         client_for(fake_api, retries=2).get("/servers")
     assert caught.value.outcome_unknown is False
+
+
+def test_an_unsafe_post_answered_500_is_of_unknown_outcome_and_not_repeated(fake_api):
+    fake_api.answer(500, {"error": "internal_error", "message": "Internal error"}).answer(201, {"ref": "second"})
+    with pytest.raises(ApiError) as caught:
+        client_for(fake_api).post("/topups", json_body={"amount": 25, "coin": "BTC"})
+    assert len(fake_api.requests) == 1
+    assert caught.value.status == 500
+    assert caught.value.outcome_unknown is True
+    assert "may have taken effect" in str(caught.value)
+
+
+def test_a_get_answered_500_is_a_plain_failure(fake_api):
+    fake_api.answer(500, {"error": "internal_error", "message": "Internal error"})
+    with pytest.raises(ApiError) as caught:
+        client_for(fake_api).get("/account")
+    assert len(fake_api.requests) == 1
+    assert caught.value.outcome_unknown is False
+
+
+def test_a_keyed_post_answered_500_is_repeated_with_the_same_key(fake_api):
+    fake_api.answer(500, {"message": "Internal error"}).answer(201, {"id": "srv-1"})
+    response = client_for(fake_api).post("/servers", json_body={"productId": "p"}, idempotency_key="k-500")
+    assert response.body == {"id": "srv-1"}
+    assert [request.headers["idempotency-key"] for request in fake_api.requests] == ["k-500"] * 2
+
+
+def test_an_order_answered_500_is_looked_up_and_the_found_server_is_the_answer(fake_api):
+    fake_api.answer(500, {"message": "Internal error"})
+    found = {"id": 7}
+    response = client_for(fake_api).post("/servers", json_body={"hostname": "web-1"}, effect_probe=lambda: found)
+    assert response.body == found and response.recovered is True
+    assert len(fake_api.requests) == 1
