@@ -19,9 +19,11 @@ DEFAULTS = {
     "x402_pay_to": DEFAULT_PAY_TO,
     "guest_agent_down": False,
     "otwa_convenience_fields": True,
+    "list_lag": 0.0,
 }
 
-FAULT_KINDS = ("429", "502", "503", "504", "drop_before", "drop_after_effect", "504_late_effect")
+FAULT_KINDS = ("429", "502", "503", "504", "drop_before", "drop_after_effect", "504_late_effect",
+               "500_after_effect", "503_after_effect", "503_late_effect", "drop_late_effect")
 _ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
 
 
@@ -82,7 +84,7 @@ def _fault(value):
 
 
 def _validate(key, value):
-    if key in ("provision_delay", "power_delay", "reinstall_delay", "terminate_delay", "latency_ms"):
+    if key in ("provision_delay", "power_delay", "reinstall_delay", "terminate_delay", "latency_ms", "list_lag"):
         return _number(key, value)
     if key == "error_rate":
         return _number(key, value, maximum=1.0)
