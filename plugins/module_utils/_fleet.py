@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from ._base import ModuleFailure
 from ._client import ApiError
-from ._order_guard import clear_order_intent, otwa_order_key, record_order_intent, refuse_replayed_order
+from ._order_guard import (clear_order_intent, otwa_order_key, record_landed_order, record_order_intent,
+                           refuse_replayed_order)
 from ._resolve import InvalidChoice
 from ._server_order import check_order_options, resolve_order
 from ._server_wait import map_concurrently
@@ -102,7 +103,7 @@ def send_orders(adapter, provider, orders, known_ids, journal):
             return order, None, exc
         except ModuleFailure as exc:
             return order, None, exc
-        clear_order_intent(journal, request["name"])
+        record_landed_order(journal, request["name"], server)
         return order, server, None
 
     return map_concurrently(send, orders)

@@ -21,8 +21,11 @@ from ._journal import (Journal, JournalError, LockTimeout, account_ref, describe
                        wait_for_effect)
 from ._model import usd
 from ._providers import provider_api_key
+from ._server_lookup import get_server_or_none
 
 ORDER_INTENT = "order"
+# How long an order known to have landed vouches for its server while the list may not show it yet.
+LANDED_TTL_SECONDS = 3600
 REMOVE_HINTS = {
     "vpscrypto": "VPSCrypto's API cannot terminate servers: remove the extra ones in the provider's dashboard",
     "otwa": "remove the extra ones with vpsfleet.cloud.vps_server state=absent id=<id>",
@@ -102,6 +105,15 @@ def record_order_intent(journal, name, request):
         raise ModuleFailure("nothing was ordered: the intent could not be journaled (%s)" % exc)
 
 
+def record_landed_order(journal, name, server):
+    """The order made ``server``: kept until a listing shows it, since a list can lag behind an order
+    and a run that read it meanwhile would order the name again."""
+    try:
+        journal.record(ORDER_INTENT, name.lower(), name=name, server_id=str(server["id"]))
+    except (JournalError, OSError):
+        pass  # the order stands; only the lag protection is lost
+
+
 def pending_order(journal, name):
     return journal.find(ORDER_INTENT, name.lower())
 
@@ -114,23 +126,37 @@ def resolve_pending_orders(adapter, journal, params, names, find_live, sleep=tim
     """Before ordering ``names``: settle the intents earlier runs left for them.
 
     ``find_live(names)`` returns ``{name: server}`` of the live servers bearing those names. A
-    name whose server has appeared is resolved (its intent cleared, the server returned); with
+    name whose server has appeared is resolved (its intent cleared, the server returned); an order
+    an earlier run saw land vouches for its server (read by id) until the list shows it; with
     ``abandon_pending`` the intents are dropped. Otherwise the late servers are looked for during
     ``pending_grace`` seconds; names still missing then fail the task with what is pending and how
     to resolve it. Returns ``{name: server}`` of the late servers found.
     """
     pending = dict((name, pending_order(journal, name)) for name in names)
     pending = dict((name, intent) for name, intent in pending.items() if intent)
+    landed = {}
+    for name, intent in list(pending.items()):
+        if not intent.get("server_id"):
+            continue
+        del pending[name]
+        server = None
+        if time.time() - float(intent.get("recorded_at") or 0) < LANDED_TTL_SECONDS:
+            server = get_server_or_none(adapter, intent["server_id"])
+        if server is not None and server["status"] != "terminated":
+            landed[name] = server  # ordered by an earlier run, not listed yet
+        else:
+            clear_order_intent(journal, name)
     if not pending:
-        return {}
+        return landed
     if params.get("abandon_pending"):
         for name in pending:
             clear_order_intent(journal, name)
-        return {}
+        return landed
     found = wait_for_effect(lambda: _all_found(find_live, sorted(pending)), params["pending_grace"], sleep=sleep)
-    found = found or find_live(sorted(pending))
-    for name in found:
+    listed = dict(found or find_live(sorted(pending)))
+    for name in listed:
         clear_order_intent(journal, name)
+    found = dict(listed, **landed)
     missing = sorted(name for name in pending if name not in found)
     if missing:
         now = time.time()

@@ -215,7 +215,7 @@ from ansible_collections.vpsfleet.cloud.plugins.module_utils._fleet import (
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._journal import journal_argument_spec
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._model import usd
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._order_guard import (
-    UsesJournal, order_lock, refuse_duplicates, resolve_pending_orders)
+    UsesJournal, clear_order_intent, order_lock, refuse_duplicates, resolve_pending_orders)
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._server_drift import unchangeable_differences
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._server_order import (
     TOPUP_HINT, balance_covers, planned_server)
@@ -261,6 +261,8 @@ class FleetModule(UsesJournal, VpsModule):
         listed = self.adapter.list_servers()
         existing = live_servers_by_name(self.adapter, listed, names)
         if self.provider == "vpscrypto" and not self.check_mode:
+            for name in existing:
+                clear_order_intent(self.journal, name)  # listed: no intent needed any more
             missing_names = sorted(name for name in names if name not in existing)
             existing.update(resolve_pending_orders(self.adapter, self.journal, self.params, missing_names,
                                                    self.live_named))

@@ -246,7 +246,7 @@ from ansible_collections.vpsfleet.cloud.plugins.module_utils._model import usd
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._journal import journal_argument_spec
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._order_guard import (
     UsesJournal, clear_order_intent, order_lock, otwa_order_key, otwa_reinstall_key, pending_order,
-    record_order_intent, refuse_duplicates, refuse_replayed_order, resolve_pending_orders)
+    record_landed_order, record_order_intent, refuse_duplicates, refuse_replayed_order, resolve_pending_orders)
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._resolve import resolve_choice
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._server_drift import needs_catalog, unchangeable_differences
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._server_lookup import describe_target, find_server
@@ -385,7 +385,7 @@ class ServerModule(UsesJournal, VpsModule):
             exc.message += ("; the order is kept in the intent journal, so the next run looks for its server for"
                             " pending_grace seconds before it would order again")
             raise
-        clear_order_intent(self.journal, request["name"])
+        record_landed_order(self.journal, request["name"], answer[0])
         return answer
 
     def balance_or_none(self):
