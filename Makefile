@@ -23,7 +23,7 @@ VENV312_STAMP := $(VENV312)/.installed-$(shell (cat requirements.txt; echo '$(VE
 
 help:
 	@echo "make demo              start the sandbox, use the collection against it over SSH, stop it (root)"
-	@echo "make test              every suite: unit, contract, integration, e2e, sanity (2.19 + 2.21), lint"
+	@echo "make test              every suite: unit, contract, integration, faults, e2e, sanity (2.19 + 2.21), lint"
 	@echo "make test-unit | test-contract | test-integration | test-faults | test-e2e | sanity | lint"
 	@echo "make test-faults       every money-moving operation under every fault kind, re-run twice (~2 min)"
 	@echo "make test-e2e          the main job on sandbox SSH servers, from the installed collection (root)"
