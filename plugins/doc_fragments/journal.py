@@ -32,7 +32,7 @@ options:
     description:
       - Drop the intents an earlier run left for this task and act as if there were none.
       - Only set this once you have checked that the earlier request did not take effect (the server or key
-        is not listed, the top-up was not credited): the task may then order or pay again.
+        is not listed, the top-up was not credited), since the task may then order or pay again.
     type: bool
     default: false
 """

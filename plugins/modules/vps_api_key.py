@@ -172,7 +172,6 @@ class ApiKeyModule(UsesJournal, VpsModule):
                 " cannot be idempotent by name and the next run will mint another key. Revoke unwanted keys by id"
                 % (self.result["key"]["id"], self.result["key"]["name"], self.params["name"]))
 
-
     def resolve_pending_mint(self, name):
         """An earlier run's mint of ``name`` whose answer was lost: look for its key before minting again.
 

@@ -87,7 +87,7 @@ options:
       idempotency_key:
         description:
           - Part of the C(Idempotency-Key) of this server's Otwa order (ignored for VPSCrypto), as
-            O(vpsfleet.cloud.vps_server#module:idempotency_key) describes: the key is derived from the account
+            O(vpsfleet.cloud.vps_server#module:idempotency_key) describes. The key is derived from the account
             and the request, so a re-run or a concurrent run within Otwa's 24 h window replays the order.
             Set a new value to order the same request again within 24 h.
         type: str
@@ -253,7 +253,6 @@ class FleetModule(UsesJournal, VpsModule):
         if self.params["include_credentials"]:
             servers = with_credentials(self.adapter, servers)
         self.result["servers"] = self.adapter.fill_plan_specs(servers)
-
 
     def converge_fleet(self, entries):
         """Find the fleet's servers, order the missing ones; the fleet's servers (planned ones in check mode)."""

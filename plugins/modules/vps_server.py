@@ -270,7 +270,6 @@ class ServerModule(UsesJournal, VpsModule):
         super(ServerModule, self).__init__(module)
         self.deadline = time.monotonic() + self.params["wait_timeout"]
 
-
     def required_operations(self):
         return OPERATIONS_BY_STATE[self.params["state"]]
 

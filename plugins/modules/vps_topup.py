@@ -344,7 +344,6 @@ class TopupModule(UsesJournal, VpsModule):
             if self.params["wait"]:
                 self.watch(self.result["topup"]["ref"])
 
-
     def resolved_earlier_topup(self):
         """Resolve a top-up an earlier run left unresolved; True when this run is then done."""
         try:

@@ -26,8 +26,8 @@ def pytest_terminal_summary(terminalreporter):
     if not COUNTS:
         return
     terminalreporter.section("money under faults: what exists after run, immediate re-run and re-run after the late effect")
-    terminalreporter.write_line("%-22s %-18s %-9s %-7s %-8s %s" % ("operation", "fault", "expected", "found", "doubles",
-                                                                  "ledger"))
+    header = ("operation", "fault", "expected", "found", "doubles", "ledger")
+    terminalreporter.write_line("%-22s %-18s %-9s %-7s %-8s %s" % header)
     for row in COUNTS:
         terminalreporter.write_line("%-22s %-18s %-9d %-7d %-8d %s" % (
             row["operation"], row["fault"], row["expected"], row["found"], row["doubles"],

@@ -96,7 +96,7 @@ def test_concurrent_requests_with_one_key_order_one_server(otwa):
         answers.append(call_api("POST", otwa.otwa_url + "/servers", otwa.otwa_key, order,
                                 headers={"Idempotency-Key": "concurrent"}))
 
-    threads = [threading.Thread(target=send) for _ in range(3)]
+    threads = [threading.Thread(target=send) for dummy in range(3)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -14,8 +14,9 @@ ORDER = {"plan": "prod-s", "location": "de-fra-01", "os": "debian-13", "name": "
          "addons": None, "os_template": "debian-13"}
 
 
-def key(request=ORDER, user_key=None, api_key=API_KEY, operation="deploy"):
-    return derived_idempotency_key(account_ref("otwa", api_key), operation, deploy_key_fields(request), user_key)
+def key(request=None, user_key=None, api_key=API_KEY, operation="deploy"):
+    return derived_idempotency_key(account_ref("otwa", api_key), operation, deploy_key_fields(request or ORDER),
+                                   user_key)
 
 
 def test_the_same_request_gives_the_same_key_in_every_run():
