@@ -107,3 +107,32 @@ def test_three_runs_on_separate_machines_order_each_otwa_server_once_and_never_s
     for run in runs:
         if run.rc == 0:
             assert not failure_messages(run)
+
+
+ROLE_PLAYBOOK = """
+- hosts: localhost
+  connection: local
+  gather_facts: false
+  roles:
+    - vpsfleet.cloud.fleet
+"""
+
+
+def test_three_runs_of_the_fleet_role_on_one_controller_order_each_server_once(clean_sandbox, ansible, tmp_path):
+    vpscrypto = clean_sandbox.create_account("vpscrypto", balance_usd=500)
+    otwa = clean_sandbox.create_account("otwa", balance_usd=500,
+                                        scopes=["account:read", "servers:read", "servers:write"])
+    clean_sandbox.configure(latency_ms=LATENCY_MS)
+    playbook = ansible.write("role.yml", ROLE_PLAYBOOK)
+    env = {"VPSCRYPTO_API_KEY": vpscrypto["api_key"], "OTWA_API_KEY": otwa["api_key"],
+           "VPSFLEET_JOURNAL_DIR": str(tmp_path / "journal")}
+    extra_vars = {"vps_fleet": FLEET, "fleet_wait_for_ssh": False,
+                  "fleet_api_urls": {"vpscrypto": clean_sandbox.vpscrypto_url, "otwa": clean_sandbox.otwa_url}}
+    with concurrent.futures.ThreadPoolExecutor(3) as pool:
+        runs = list(pool.map(lambda dummy: ansible.playbook(playbook, extra_vars=extra_vars, env=env), range(3)))
+    clean_sandbox.configure(latency_ms=0)
+
+    found = servers_per_name(clean_sandbox, vpscrypto, otwa)
+    print_counts("fleet role, one controller", found)
+    assert [run.rc for run in runs] == [0, 0, 0], [failure_messages(run) or run.stderr[-2000:] for run in runs]
+    assert len(found) == 4 and all(len(group) == 1 for group in found.values()), found
