@@ -22,12 +22,13 @@ VENV_STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.t
 VENV312_STAMP := $(VENV312)/.installed-$(shell (cat requirements.txt; echo '$(VENV312_PACKAGES)') | sha256sum | cut -c1-16)
 
 .PHONY: help venv venv312 system-deps machines-setup collection sandbox demo bench clean \
-        test test-unit test-contract test-integration test-e2e sanity sanity-2.19 sanity-2.21 lint
+        test test-unit test-contract test-integration test-faults test-e2e sanity sanity-2.19 sanity-2.21 lint
 
 help:
 	@echo "make demo              start the sandbox, use the collection against it over SSH, stop it (root)"
-	@echo "make test              every suite: unit, contract, integration, e2e, sanity (2.19 + 2.21), lint"
-	@echo "make test-unit | test-contract | test-integration | test-e2e | sanity | lint"
+	@echo "make test              every suite: unit, contract, integration, faults, e2e, sanity (2.19 + 2.21), lint"
+	@echo "make test-unit | test-contract | test-integration | test-faults | test-e2e | sanity | lint"
+	@echo "make test-faults       every money-moving operation under every fault kind, re-run twice (~2 min)"
 	@echo "make test-e2e          the main job on sandbox SSH servers, from the installed collection (root)"
 	@echo "make machines-setup    as root: host packages and cached Debian root for sandbox SSH servers"
 	@echo "make sandbox           run the sandbox in the foreground (port \$$VPS_SANDBOX_PORT, default 8402)"
@@ -102,6 +103,11 @@ test-integration: collection $(X402_V1)/x402/__init__.py
 $(X402_V1)/x402/__init__.py: $(VENV_STAMP)
 	@$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --target $(X402_V1) "x402==1.0.0" \
 	    2> >(grep -v "is neither a file nor a directory" >&2)
+
+# Money safety: each money-moving operation under each fault kind, run, re-run at once, re-run after
+# the late effect; prints the counts and fails on any double.
+test-faults: venv
+	@scripts/pytest-suite.sh $(VENV) faults tests/faults
 
 # The main job on sandbox servers you can SSH into, its playbooks run from the collection installed
 # from the built tarball; needs root (skipped with the reason otherwise).

@@ -258,8 +258,9 @@ class VpsCryptoAdapter(ProviderAdapter):
                                         secrets=(order.get("root_password"),))
         except ApiError as error:
             if error.outcome_unknown and hostname:
-                error.message += ("; re-running the task is safe: it looks the server up by name before"
-                                  " ordering (give a late order a minute to appear)")
+                # Not "safe to re-run": a late order can land after the next run's look-up; the modules
+                # say what their intent journal does about that.
+                error.message += "; a late order shows in the server list under its hostname"
             raise
         data = response.body or {}
         return server_from_api(data), data.get("root_password")

@@ -22,6 +22,7 @@ description:
   - Otwa Cloud has no top-up API; with O(provider=otwa) the module fails before any request.
 extends_documentation_fragment:
   - vpsfleet.cloud.provider
+  - vpsfleet.cloud.journal
 options:
   amount:
     description:
@@ -318,8 +319,13 @@ failure:
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._base import ModuleFailure, VpsModule
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._client import ApiError
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._journal import journal_argument_spec
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._model import usd
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers import provider_api_key
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._order_guard import UsesJournal
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._topup_intent import (
+    PendingTopup, clear_topup_intent, record_invoice_intent, record_x402_intent, resolve_pending_topup)
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._topup import (
     TOPUP_COINS, WALLET_KEY_ENV, X402_COIN, PaymentUnconfirmed, TopupRefused, account_balance,
     below_min_balance, create_invoice, default_payment_id, is_final, pay_with_x402, payment_summary,
@@ -331,14 +337,14 @@ from ansible_collections.vpsfleet.cloud.plugins.module_utils._x402 import (
 
 MISSING_WALLET_KEY = "paying with %s needs wallet_private_key or the environment variable %s" % (
     X402_COIN, WALLET_KEY_ENV)
-# After a payment that may have settled: how to find out. Running the task again is not a way,
-# since it would sign a new authorization, and both could settle.
-HOW_TO_CHECK = ("Do not run this task again until you know what happened: check the balance (vps_account_info)"
-                ", the top-up (vps_topup_info with its ref, when one is given) and the transaction on Base"
-                " (failure.transaction, when given)")
+# After a payment that may have settled: what the next run does, and how to find out meanwhile.
+HOW_TO_CHECK = ("The signed payment is kept in the intent journal: the next run re-sends that same"
+                " authorization while it is valid (it settles at most once) and pays nothing new until it is"
+                " resolved. Meanwhile, check the balance (vps_account_info), the top-up (vps_topup_info with"
+                " its ref, when one is given) and the transaction on Base (failure.transaction, when given)")
 
 
-class TopupModule(VpsModule):
+class TopupModule(UsesJournal, VpsModule):
     operations = ("topup",)
     represent = "topup"
 
@@ -350,6 +356,8 @@ class TopupModule(VpsModule):
         coin = self.params["coin"]
         if not self.check_mode and coin == X402_COIN and not self.params["wallet_private_key"]:
             raise ModuleFailure(MISSING_WALLET_KEY)
+        if not self.check_mode and self.resolved_earlier_topup():
+            return
         self.result.update(topup=None, topup_needed=self.topup_needed())
         if not self.result["topup_needed"]:
             return
@@ -369,11 +377,44 @@ class TopupModule(VpsModule):
         if coin == X402_COIN:
             self.pay(amount)
         else:
-            self.result["topup"] = create_invoice(self.adapter, amount, coin)
+            self.result["topup"] = self.invoice(amount, coin)
             self.mark_changed()
             self.record_effect()
             if self.params["wait"]:
                 self.watch(self.result["topup"]["ref"])
+
+    def resolved_earlier_topup(self):
+        """Resolve a top-up an earlier run left unresolved; True when this run is then done."""
+        try:
+            resolved = resolve_pending_topup(self.adapter, self.journal, abandon=self.params["abandon_pending"],
+                                             warn=self.module.warn, hide=self.module.no_log_values.update)
+        except PendingTopup as exc:
+            raise ModuleFailure(str(exc), failure={"outcome_unknown": True, "pending": True})
+        if resolved is None:
+            return False
+        self.mark_changed()
+        self.record_effect()
+        self.result.update(topup=resolved["topup"], settlement=resolved["settlement"], payment=resolved["payment"])
+        self.module.warn(resolved["note"] + "; run again for a further top-up")
+        return True
+
+    def invoice(self, amount, coin):
+        """A classic invoice, journaled while its answer is outstanding."""
+        try:
+            record_invoice_intent(self.journal, amount, coin)
+        except PendingTopup as exc:
+            raise ModuleFailure(str(exc))
+        try:
+            topup = create_invoice(self.adapter, amount, coin)
+        except ApiError as exc:
+            if not exc.outcome_unknown:
+                clear_topup_intent(self.journal)
+            raise
+        except X402Error:
+            clear_topup_intent(self.journal)
+            raise
+        clear_topup_intent(self.journal)
+        return topup
 
     def topup_needed(self):
         """Read the balance when min_balance is given; True when a top-up is due."""
@@ -410,20 +451,29 @@ class TopupModule(VpsModule):
             # The header, and the signature inside it, authorize moving the wallet's money until it expires.
             self.module.no_log_values.update(payment.secrets())
             signed.append(payment)
+            # Journaled before it leaves: a lost answer is resolved by re-sending this very payment.
+            record_x402_intent(self.journal, amount, payment)
 
         try:
             topup, settlement, payment = pay_with_x402(
                 self.adapter, amount, self.params["wallet_private_key"], allow_testnet=self.params["allow_testnet"],
                 expected_pay_to=self.params["expected_pay_to"], on_signed=hide_payment,
                 payment_id=self.payment_id(amount))
+        except PendingTopup as exc:
+            raise ModuleFailure(str(exc))
         except MissingSigningLibraryError:
             raise ModuleFailure(missing_required_lib("eth-account"))
         except X402Error as exc:
             raise ModuleFailure(str(exc))
         except TopupRefused as exc:
+            if not exc.maybe_settled:
+                clear_topup_intent(self.journal)
             raise self.refused(exc, payment_summary(signed[0]))
         except PaymentUnconfirmed as exc:
+            if not exc.maybe_settled:
+                clear_topup_intent(self.journal)
             raise self.unconfirmed(exc, payment_summary(signed[0]))
+        clear_topup_intent(self.journal)
         self.mark_changed()
         self.record_effect()
         self.result["topup"] = topup
@@ -493,6 +543,7 @@ def main():
             wallet_private_key=dict(type="str", no_log=True, fallback=(env_fallback, [WALLET_KEY_ENV])),
             expected_pay_to=dict(type="str"),
             allow_testnet=dict(type="bool", default=False),
+            **journal_argument_spec()
         ),
         mutually_exclusive=[("ref", "amount"), ("ref", "coin"), ("ref", "min_balance")],
         required_one_of=[("ref", "amount")],

@@ -20,9 +20,11 @@ DEFAULTS = {
     "x402_payment_identifier": None,
     "guest_agent_down": False,
     "otwa_convenience_fields": True,
+    "list_lag": 0.0,
 }
 
 FAULT_KINDS = ("429", "502", "503", "504", "drop_before", "drop_after_effect", "504_late_effect",
+               "500_after_effect", "503_after_effect", "503_late_effect", "drop_late_effect",
                "x402_settlement_pending", "x402_facilitator_error")
 # Settlement failures of an x402 payment: they only ever match a request that carries one.
 X402_FAULT_KINDS = ("x402_settlement_pending", "x402_facilitator_error")
@@ -92,7 +94,7 @@ def _fault(value):
 
 
 def _validate(key, value):
-    if key in ("provision_delay", "power_delay", "reinstall_delay", "terminate_delay", "latency_ms"):
+    if key in ("provision_delay", "power_delay", "reinstall_delay", "terminate_delay", "latency_ms", "list_lag"):
         return _number(key, value)
     if key == "error_rate":
         return _number(key, value, maximum=1.0)

@@ -153,7 +153,7 @@ def create_server(app, request):
 
 def list_servers(app, request):
     account = _own_account(app, request)
-    servers = sorted(app.store.servers_of(PROVIDER, account.id), key=lambda s: s.id)
+    servers = sorted(app.store.listed(app.store.servers_of(PROVIDER, account.id)), key=lambda s: s.id)
     return Response(200, {"servers": [server_body(server) for server in servers]})
 
 

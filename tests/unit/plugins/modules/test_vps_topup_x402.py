@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -329,7 +330,7 @@ def assert_unknown_outcome_never_advises_a_rerun(result):
     assert result["failure"]["outcome_unknown"] is True
     assert "outcome is unknown" in message and "not paid again" in message
     assert "re-run" not in message and "safe" not in message and "fix the cause" not in message
-    assert "Do not run this task again until you know" in message and "vps_topup_info" in message
+    assert "re-sends that same authorization" in message and "vps_topup_info" in message
 
 
 def test_a_v2_settlement_pending_is_of_unknown_outcome_and_carries_its_transaction(fake_api):
@@ -411,3 +412,45 @@ def test_a_declared_payment_identifier_is_sent_with_the_same_id_on_a_rerun(fake_
     nonces = [json.loads(base64.b64decode(request.headers["payment-signature"]))["payload"]["authorization"]["nonce"]
               for request in fake_api.requests[1::2]]
     assert nonces[0] != nonces[1], "a new run signs a new authorization; the payment id ties them together"
+
+
+def test_a_payment_whose_answer_was_lost_is_resent_as_signed_by_the_next_run_and_nothing_new_is_signed(fake_api):
+    fake_api.answer(402, payment_required()).drop()
+    first = run_module(vps_topup.main, pay_args(fake_api, api_retries=0))
+    sent = fake_api.requests[-1].headers["x-payment"]
+    fake_api.answer(201, completed_topup(), headers={"X-PAYMENT-RESPONSE": encoded(SETTLEMENT)})
+
+    second = run_module(vps_topup.main, pay_args(fake_api, api_retries=0))
+
+    assert first.failed and first.result["failure"]["outcome_unknown"] is True
+    assert "intent journal" in first.result["msg"] and "safe" not in first.result["msg"]
+    assert not second.failed, second.result
+    assert [request.headers.get("x-payment") for request in fake_api.requests[2:]] == [sent]
+    assert second.result["topup"]["status"] == "completed"
+    assert sent not in second.output
+
+
+def test_a_pending_payment_whose_authorization_expired_fails_saying_how_to_resolve_it(fake_api, monkeypatch):
+    fake_api.answer(402, payment_required()).drop()
+    assert run_module(vps_topup.main, pay_args(fake_api, api_retries=0)).failed
+    real_time = time.time
+    monkeypatch.setattr(time, "time", lambda: real_time() + 3600)
+
+    second = run_module(vps_topup.main, pay_args(fake_api, api_retries=0))
+
+    assert second.failed and "expired" in second.result["msg"]
+    assert "abandon_pending=true" in second.result["msg"] and "vps_account_info" in second.result["msg"]
+    assert len(fake_api.requests) == 2
+
+
+def test_a_resent_payment_answered_nonce_used_had_settled_and_nothing_new_is_paid(fake_api):
+    fake_api.answer(402, payment_required()).drop()
+    assert run_module(vps_topup.main, pay_args(fake_api, api_retries=0)).failed
+    fake_api.answer(402, payment_required(error="invalid_exact_evm_nonce_already_used"))
+
+    second = run_module(vps_topup.main, pay_args(fake_api, api_retries=0))
+
+    assert not second.failed and second.result["changed"] is True
+    assert second.result["payment"]["nonce"] == decoded_payment(fake_api.requests[1])["payload"]["authorization"]["nonce"]
+    assert len(fake_api.requests) == 3
+    assert fake_api.requests[2].headers["x-payment"] == fake_api.requests[1].headers["x-payment"]
