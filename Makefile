@@ -24,6 +24,9 @@ BUILD := .build
 COLLECTION_COPY := $(BUILD)/collections/ansible_collections/vpsfleet/cloud
 INSTALLED := $(BUILD)/installed
 VERSION = $(shell sed -n 's/^version: *//p' galaxy.yml)
+# x402 SDK 1.0.0, the last with a protocol v1 server; the venv holds 2.x, so it lives apart and the
+# integration tests run it in its own process.
+X402_V1 := $(BUILD)/x402-v1
 
 # The 3.12 venv only runs the ansible-core 2.21 sanity tests (2.21 needs Python >= 3.12).
 VENV312_PACKAGES := -r requirements.txt "ansible-core>=2.21,<2.22" "pytest>=8,<10"
@@ -37,15 +40,16 @@ VENV_DOCS_STAMP := $(VENV_DOCS)/.installed-$(shell cat requirements-docs.txt | s
 VENV_IMPORTER_STAMP := $(VENV_IMPORTER)/.installed-$(shell echo '$(IMPORTER_PACKAGES)' | sha256sum | cut -c1-16)
 
 .PHONY: help venv venv312 system-deps machines-setup collection sandbox demo bench clean \
-        test test-unit test-contract test-integration test-e2e sanity sanity-2.19 sanity-2.21 lint \
+        test test-unit test-contract test-integration test-faults test-e2e sanity sanity-2.19 sanity-2.21 lint \
         venv-importer galaxy-importer venv-docs docs browser test-docs venv218 venv220 test-versions \
         test-release release
 
 help:
 	@echo "make demo              start the sandbox, use the collection against it over SSH, stop it (root)"
-	@echo "make test              every suite: unit, contract, integration, e2e, sanity and smoke on ansible-core"
-	@echo "                       2.18-2.21, lint, galaxy-importer, release, docs site"
-	@echo "make test-unit | test-contract | test-integration | test-e2e | sanity | lint"
+	@echo "make test              every suite: unit, contract, integration, faults, e2e, sanity and smoke on"
+	@echo "                       ansible-core 2.18-2.21, lint, galaxy-importer, release, docs site"
+	@echo "make test-unit | test-contract | test-integration | test-faults | test-e2e | sanity | lint"
+	@echo "make test-faults       every money-moving operation under every fault kind, re-run twice (~2 min)"
 	@echo "make test-e2e          the main job on sandbox SSH servers, from the installed collection (root)"
 	@echo "make machines-setup    as root: host packages and cached Debian root for sandbox SSH servers"
 	@echo "make sandbox           run the sandbox in the foreground (port \$$VPS_SANDBOX_PORT, default 8402)"
@@ -144,8 +148,17 @@ test-unit: venv
 test-contract: venv machines-setup
 	@scripts/pytest-suite.sh $(VENV) contract tests/contract tests/sandbox
 
-test-integration: collection
-	@scripts/pytest-suite.sh $(VENV) integration tests/integration
+test-integration: collection $(X402_V1)/x402/__init__.py
+	@X402_V1_PATH=$(X402_V1) scripts/pytest-suite.sh $(VENV) integration tests/integration
+
+$(X402_V1)/x402/__init__.py: $(VENV_STAMP)
+	@$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --target $(X402_V1) "x402==1.0.0" \
+	    2> >(grep -v "is neither a file nor a directory" >&2)
+
+# Money safety: each money-moving operation under each fault kind, run, re-run at once, re-run after
+# the late effect; prints the counts and fails on any double.
+test-faults: venv
+	@scripts/pytest-suite.sh $(VENV) faults tests/faults
 
 # The main job on sandbox servers you can SSH into, its playbooks run from the collection installed
 # from the built tarball; needs root (skipped with the reason otherwise).

@@ -3,7 +3,7 @@
 # The last line is the plain "N passed, N failed, N skipped" that CI reads.
 set -uo pipefail
 
-suites=(test-unit test-contract test-integration test-e2e sanity-2.19 sanity-2.21 test-versions lint test-release test-docs)
+suites=(test-unit test-contract test-integration test-faults test-e2e sanity-2.19 sanity-2.21 test-versions lint test-release test-docs)
 reports=.build/reports
 rm -rf "$reports"
 mkdir -p "$reports"

@@ -42,3 +42,13 @@ def _install_import_paths():
 
 
 _install_import_paths()
+
+
+import pytest  # noqa: E402 - after the import paths are in place
+
+
+@pytest.fixture(autouse=True)
+def journal_dir_per_test(tmp_path_factory, monkeypatch):
+    """Every test gets an empty intent journal of its own (never the user's ~/.ansible one), also for
+    the ansible-playbook runs it starts, which inherit the environment."""
+    monkeypatch.setenv("VPSFLEET_JOURNAL_DIR", str(tmp_path_factory.mktemp("journal")))

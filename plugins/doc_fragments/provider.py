@@ -23,6 +23,9 @@ options:
       - If not set, the environment variable E(VPSCRYPTO_API_KEY) or E(OTWA_API_KEY) is used,
         according to O(provider).
       - Never logged and never part of an error message.
+      - Keep the key itself out of playbook text; give it through the environment variable or a (Vault)
+        variable such as V({{ vault_vpscrypto_api_key }}). Since ansible-core 2.19 an error quotes the source
+        line of the failing task, so a key written literally into a task would appear in the output.
     type: str
   api_url:
     description:

@@ -158,8 +158,11 @@ class LookupModule(LookupBase):
             key = self._templar.template(variables[key_var])
         key = key or self.get_option("%s_api_key" % provider)
         if not key:
-            raise AnsibleLookupError("vpsfleet.cloud.vps_credentials: no API key for %s; set %s, or give api_key_var"
-                                     % (PROVIDERS[provider]["label"], PROVIDERS[provider]["key_env"]))
+            key_env = PROVIDERS[provider]["key_env"]
+            raise AnsibleLookupError(
+                "vpsfleet.cloud.vps_credentials: no API key for %s: the api_key option, api_key_var, the %s_api_key "
+                "option and the environment variable %s are all unset; set %s (or give api_key_var the name of a "
+                "variable holding the key)" % (PROVIDERS[provider]["label"], provider, key_env, key_env))
         return str(key)
 
 

@@ -14,6 +14,7 @@ import json
 import random
 import re
 import time
+from urllib.parse import urlparse
 
 try:
     import requests
@@ -41,6 +42,9 @@ LOST_ANSWER_STATUSES = frozenset((502, 503))
 # A 504 says more: the gateway gave up waiting, so the upstream may still be carrying the request
 # out, and a look-up right away can miss an effect that lands a moment later.
 STILL_WORKING_STATUSES = frozenset((504,))
+# A 500 to a request that changes state may come after the handler did its work (it failed while
+# answering): for such a request it says no more than a lost answer. A GET answered 500 stays final.
+FAILED_AFTER_WORK_STATUSES = frozenset((500,))
 UNSAFE_METHODS = frozenset(("POST", "PUT", "PATCH", "DELETE"))
 # How often an unsafe request's effect is looked for, with the backoff between, when the upstream
 # may still be working on it; it is never sent again in that case.
@@ -73,13 +77,16 @@ class ApiError(Exception):
         self.body = body
         self.headers = headers or {}
         self.outcome_unknown = outcome_unknown
+        # How many times the request was sent before this error was final (set by ApiClient).
+        self.attempts = 1
 
     def __str__(self):
         where = " ".join(part for part in (self.method, self.path) if part)
         status = "HTTP %s" % self.status if self.status else "no HTTP answer"
         code = " %s" % self.code if self.code else ""
         provider = "%s API " % self.provider if self.provider else "API "
-        return "%s%s%s on %s: %s" % (provider, status, code, where, self.message)
+        tried = "; tried %d times (api_retries=%d)" % (self.attempts, self.attempts - 1) if self.attempts > 1 else ""
+        return "%s%s%s on %s: %s%s" % (provider, status, code, where, self.message, tried)
 
     def to_failure(self):
         """The structured ``failure`` a module returns next to ``msg``."""
@@ -216,6 +223,24 @@ def _transport_failure_kind(exc):
     return LOST_ANSWER
 
 
+def _transport_message(exc, url):
+    """What a transport failure means, in words: the host tried and what went wrong, without the
+    HTTP library's internals (pool objects, exception class chains)."""
+    host = urlparse(url).netloc or url
+    text = str(exc)
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return "could not connect to %s: no answer to the connection attempt in time" % host
+    if isinstance(exc, requests.exceptions.ReadTimeout) or "ReadTimeoutError" in text:
+        return "%s accepted the request but sent no answer in time (api_timeout)" % host
+    if "NameResolutionError" in text or "Name or service not known" in text or "nodename nor servname" in text:
+        return "could not resolve the host name of %s (check api_url)" % host
+    if "Connection refused" in text:
+        return "could not connect to %s: connection refused (check api_url, or whether the API is up)" % host
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        return "the connection to %s failed or was dropped before an answer came" % host
+    return "the request to %s failed before an answer came (%s)" % (host, type(exc).__name__)
+
+
 def _mark_outcome_unknown(error, reason):
     """Flag ``error`` as of unknown outcome and say why in its message."""
     error.outcome_unknown = True
@@ -289,10 +314,8 @@ class ApiClient(object):
         :param idempotency_key: sent as ``Idempotency-Key`` and reused on every retry.
         :param effect_probe: for an unsafe request without a key: called after an answer was lost;
             returns the created resource if the request took effect (then that is the answer), or
-            None. After a read timeout or a 504 the request is never sent again (the API may still
-            be carrying it out): the probe is asked a few times, and if it finds nothing the outcome
-            is unknown. After a dropped connection, a 502 or a 503 the request is sent again once
-            two probes, a backoff delay apart, found nothing.
+            None. The request is never sent again (the API may still be carrying it out): the probe
+            is asked a few times, a backoff delay apart, and if it finds nothing the outcome is unknown.
         :param pass_statuses: non-2xx statuses returned to the caller instead of raised (e.g. 402).
         :param secrets: further values (e.g. a root password from the body) to scrub from errors.
 
@@ -322,11 +345,9 @@ class ApiClient(object):
                 raise error
             if changes_state and not repeatable and outcome.may_have_taken_effect:
                 found = self._look_for_effect(method, path, outcome, effect_probe, attempt)
-                if found is not None:
-                    return Response(None, {}, found, recovered=True)
-                attempt += 1  # the look-ups waited the backoff already
-                continue
+                return Response(None, {}, found, recovered=True)
             if attempt >= self.policy.retries:
+                error.attempts = attempt + 1
                 if changes_state and answer_lost:
                     _mark_outcome_unknown(error, "its answer was lost and %d retries brought none" % self.policy.retries
                                           if outcome.may_have_taken_effect else "an earlier attempt's answer was lost")
@@ -338,38 +359,27 @@ class ApiClient(object):
             attempt += 1
 
     def _look_for_effect(self, method, path, failure, effect_probe, attempt):
-        """After an unsafe request's answer was lost: the effect ``effect_probe`` found, or None
-        when the request may be sent again. Raises the error, outcome unknown, otherwise."""
+        """After an unsafe request's answer was lost: the effect ``effect_probe`` found. Raises the
+        error, outcome unknown, when the look-ups find none.
+
+        The request is never sent again: whatever lost the answer (a dropped connection, a gateway
+        error, a timeout), the provider may still be carrying it out, and an effect that lands after
+        the look-ups gave up would be doubled by a second request. A later run resolves it from the
+        intent journal instead.
+        """
         error = failure.error
         if effect_probe is None:
             _mark_outcome_unknown(error, "it was not repeated because repeating it could apply it twice")
             raise error
-        if failure.kind == STILL_WORKING:
-            # The API may finish the request after the gateway or this client gave up: a look-up
-            # right away can miss it, and sending it again could apply it twice.
-            for probe_number in range(STILL_WORKING_PROBES):
-                self.sleep(self.policy.delay(probe_number + 1))
-                found = self._probe_effect(effect_probe, error)
-                if found is not None:
-                    self._log("%s %s: answer lost, effect found by re-reading; not repeated" % (method, path))
-                    return found
-            _mark_outcome_unknown(error, "the API may still be carrying it out, so it was not sent again,"
-                                         " and %d look-ups found no effect yet" % STILL_WORKING_PROBES)
-            raise error
-        found = self._probe_effect(effect_probe, error)
-        if found is None:
-            # One look-up can run before the effect shows; a second one, after the backoff, decides.
-            self.sleep(self.policy.delay(attempt, failure.retry_after))
+        for probe_number in range(STILL_WORKING_PROBES):
+            self.sleep(self.policy.delay(probe_number + 1))
             found = self._probe_effect(effect_probe, error)
-        if found is not None:
-            self._log("%s %s: answer lost, effect found by re-reading; not repeated" % (method, path))
-            return found
-        if attempt >= self.policy.retries:
-            _mark_outcome_unknown(error, "two look-ups found no effect, and no retries are left")
-            raise error
-        self._log("%s %s: %s; no effect found twice; retry %d/%d" % (
-            method, path, error.status or "transport error", attempt + 1, self.policy.retries))
-        return None
+            if found is not None:
+                self._log("%s %s: answer lost, effect found by re-reading; not repeated" % (method, path))
+                return found
+        _mark_outcome_unknown(error, "the API may still be carrying it out, so it was not sent again,"
+                                     " and %d look-ups found no effect yet" % STILL_WORKING_PROBES)
+        raise error
 
     @staticmethod
     def _probe_effect(effect_probe, error):
@@ -402,7 +412,7 @@ class ApiClient(object):
             if kind == FINAL:
                 message, code = _setup_error_message(exc, url), "setup_error"
             else:
-                message, code = "%s: %s" % (type(exc).__name__, exc), "transport_error"
+                message, code = _transport_message(exc, url), "transport_error"
             error = ApiError(redact_text(message, scrub), method=method, path=path, provider=self.provider, code=code)
             return _Failure(error, kind)
         self._log("%s %s -> %s (%.3fs)" % (method, path, answer.status_code, time.monotonic() - started))
@@ -419,6 +429,8 @@ class ApiClient(object):
         if answer.status_code in STILL_WORKING_STATUSES:
             return _Failure(error, STILL_WORKING, retry_after)
         if answer.status_code in LOST_ANSWER_STATUSES:
+            return _Failure(error, LOST_ANSWER, retry_after)
+        if answer.status_code in FAILED_AFTER_WORK_STATUSES and method in UNSAFE_METHODS:
             return _Failure(error, LOST_ANSWER, retry_after)
         return _Failure(error, FINAL)
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from ._base import ModuleFailure
 from ._client import ApiError
-from ._otwa import new_idempotency_key
+from ._order_guard import (clear_order_intent, otwa_order_key, record_landed_order, record_order_intent,
+                           refuse_replayed_order)
 from ._resolve import InvalidChoice
 from ._server_order import check_order_options, resolve_order
 from ._server_wait import map_concurrently
@@ -22,13 +23,34 @@ def entries_for(provider, entries):
     return [entry for entry in entries if entry.get("provider") in (None, provider)]
 
 
-def check_entries(provider, entries):
-    """Fail on repeated names and on options the provider's order API cannot honour."""
-    names = [entry["name"] for entry in entries]
-    repeated = sorted(set(name for name in names if names.count(name) > 1))
+# How each provider compares server names (see the adapters' ``same_name``), for messages.
+NAME_RULES = {
+    "vpscrypto": "a VPSCrypto name is a hostname: case and a trailing dot do not count",
+    "otwa": "Otwa Cloud labels compare exactly",
+}
+
+
+def same_named_entries(entries, same_name):
+    """Groups (lists of names, in entry order) of entries the provider would take for one name."""
+    groups = []
+    for entry in entries:
+        for group in groups:
+            if same_name(group[0], entry["name"]):
+                group.append(entry["name"])
+                break
+        else:
+            groups.append([entry["name"]])
+    return [group for group in groups if len(group) > 1]
+
+
+def check_entries(provider, entries, same_name):
+    """Fail on names the provider takes for one (``same_name``, e.g. VPSCrypto hostnames ignore
+    case) and on options the provider's order API cannot honour."""
+    repeated = same_named_entries(entries, same_name)
     if repeated:
-        raise ModuleFailure("each server of the fleet needs its own name; given more than once: %s"
-                            % ", ".join(repeated))
+        raise ModuleFailure("each server of the fleet needs its own name, and the provider takes these for one "
+                            "name: %s (%s); nothing was ordered" % (
+                                "; ".join(" and ".join(group) for group in repeated), NAME_RULES[provider]))
     for entry in entries:
         try:
             check_order_options(provider, entry)
@@ -78,21 +100,31 @@ def total_price(orders):
     return sum(prices)
 
 
-def send_orders(adapter, provider, orders, known_ids):
+def send_orders(adapter, provider, orders, known_ids, journal):
     """Send every order, a few at a time; returns ``[(order, server or None, ApiError or None)]``.
 
-    Each order keeps its own protection against doubling on a retry: an Otwa order its own
-    Idempotency-Key, a VPSCrypto order a look-up by hostname among servers not in ``known_ids``.
-    One failing order does not stop the others; the caller reports every outcome.
+    Each order keeps its own protection against doubling: an Otwa order an Idempotency-Key derived
+    from the request (a re-run or a concurrent run replays it), a VPSCrypto order a look-up by
+    hostname among servers not in ``known_ids`` and an intent in ``journal``, cleared once its
+    outcome is known. One failing order does not stop the others; the caller reports every outcome.
     """
     def send(order):
+        request = order["request"]
         try:
             if provider == "otwa":
-                server = adapter.order_server(order["request"], idempotency_key=new_idempotency_key())[0]
-            else:
-                server = adapter.order_server(order["request"], known_ids=known_ids)[0]
-            return order, server, None
+                key = otwa_order_key(journal, request, order.get("idempotency_key"))
+                server = adapter.order_server(request, idempotency_key=key)[0]
+                refuse_replayed_order(request["name"], server, known_ids)
+                return order, server, None
+            record_order_intent(journal, request["name"], request)
+            server = adapter.order_server(request, known_ids=known_ids)[0]
         except ApiError as exc:
+            if provider != "otwa" and not exc.outcome_unknown:
+                clear_order_intent(journal, request["name"])
             return order, None, exc
+        except ModuleFailure as exc:
+            return order, None, exc
+        record_landed_order(journal, request["name"], server)
+        return order, server, None
 
     return map_concurrently(send, orders)

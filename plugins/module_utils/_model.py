@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation, ROUND_HALF_UP
 
+from ._redact import without_secrets
+
 STATUSES = ("provisioning", "running", "stopped", "suspended", "terminated")
 # What a status the collection does not know becomes: a server in some transition (migrating,
 # rebooting, resizing...) is not ready yet and not gone, which is what "provisioning" tells callers:
@@ -63,6 +65,15 @@ def usd(value):
     return float(amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
+def provider_data(raw):
+    """The provider's raw object as results carry it: every secret (password, token, key) left out.
+
+    The one place raw API objects enter a record; a secret the API sends along (VPSCrypto's one-time
+    ``root_password`` in an order's answer) is returned only under its documented key, when asked for.
+    """
+    return without_secrets(raw) if raw is not None else None
+
+
 def new_server(provider, **fields):
     """A server record with every model field present (None where the provider has no value)."""
     record = dict((field, None) for field in SERVER_FIELDS)
@@ -70,6 +81,7 @@ def new_server(provider, **fields):
     record["provider"] = provider
     record.update(fields)
     record["status"] = normalise_status(record.get("raw_status"))
+    record["provider_data"] = provider_data(record["provider_data"])
     return record
 
 

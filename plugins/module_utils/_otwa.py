@@ -11,7 +11,7 @@ import uuid
 
 from ._adapter import ProviderAdapter
 from ._client import ApiError
-from ._model import as_list, new_server, usd
+from ._model import as_list, new_server, provider_data, usd
 
 PROVIDER = "otwa"
 
@@ -149,7 +149,7 @@ def account_from_api(data):
         "totp_enabled": None,
         "created_at": data.get("createdAt"),
         "tier": data.get("tier"),
-        "provider_data": data,
+        "provider_data": provider_data(data),
     }
 
 
@@ -303,7 +303,7 @@ class OtwaAdapter(ProviderAdapter):
                             price_usd=usd(addon.get("price"))) for addon in body.get("addons") or []],
             "days_remaining": body.get("daysRemaining"),
             "billing_cycle_end": body.get("billingCycleEnd"),
-            "provider_data": body,
+            "provider_data": provider_data(body),
         }
 
     def purchase_addon(self, server_id, addon_id):

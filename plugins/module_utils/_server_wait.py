@@ -9,7 +9,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from ._server_lookup import get_server_or_none
-from ._wait import WaitTimeout, port_open, wait_until
+from ._wait import WaitTimeout, format_seconds, port_open, wait_until
 
 SSH_PORT = 22
 # Threads for concurrent per-server work (SSH probes, credential reads): enough for a fleet,
@@ -96,7 +96,8 @@ def wait_for_ssh(servers, timeout, port=SSH_PORT, probe=port_open):
     with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(servers))) as pool:
         unreachable = [failure for failure in pool.map(wait_one, servers) if failure]
     if unreachable:
-        raise WaitTimeout("timed out after %ss waiting for SSH on: %s" % (timeout, ", ".join(unreachable)), servers)
+        raise WaitTimeout("timed out after %s waiting for SSH on: %s" % (format_seconds(timeout), ", ".join(unreachable)),
+                          servers)
 
 
 def map_concurrently(function, items):

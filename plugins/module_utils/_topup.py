@@ -5,20 +5,24 @@
 
 The x402 flow here makes at most one signature per call: the signed header is only ever re-sent
 as it is (the same nonce can settle once), and a 402 answering our own payment is reported,
-never paid again. Once the payment has been sent more than once, a refusal may only mean that an
-earlier attempt already settled it, so it is reported as of unknown outcome, not as a refusal.
+never paid again. A 402 is a clean refusal only when the server stopped before settling (see
+``_x402.classify_payment_answer``); a settlement that failed or is unconfirmed may have moved the
+money, and so may anything answering a payment sent more than once: those are of unknown outcome.
 """
 
 from __future__ import annotations
 
-import re
+import hashlib
+from datetime import datetime, timezone
 from decimal import Decimal
 
 from ._client import ApiError
 from ._model import to_decimal
 from ._redact import redact_data, redact_text
 from ._vpscrypto import topup_from_api
-from ._x402 import X402Error, parse_payment_required, parse_settlement, prepare_payment
+from ._x402 import (
+    X402Error, derive_payment_id, parse_payment_required, parse_settlement, send_signed_payment, sign_payment,
+)
 
 TOPUP_COINS = ("BTC", "XMR", "ETH", "LTC", "USDTTRC", "USDT", "USDCBASE")
 X402_COIN = "USDCBASE"
@@ -26,35 +30,34 @@ MIN_TOPUP_USD = Decimal("25")
 MAX_TOPUP_USD = Decimal("2000")
 FINAL_STATUSES = ("completed", "expired", "cancelled")
 WALLET_KEY_ENV = "VPSFLEET_WALLET_KEY"
-# Where a 402 answering a payment says why it was refused (the sandbox and v1 servers use
-# ``error``; facilitator answers use ``errorReason`` / ``invalidReason``).
-REFUSAL_REASON_KEYS = ("errorReason", "invalidReason", "error")
-# A refusal saying the authorization's nonce is spent: something settled this very payment
-# ("invalid_exact_evm_nonce_already_used", the USDC contract's "authorization is used").
-NONCE_USED_RE = re.compile(r"(nonce|authorization)[\s_-]+(is[\s_-]+)?(already[\s_-]+)?used", re.IGNORECASE)
 
 
 class TopupRefused(Exception):
     """The provider answered our signed payment with a 402.
 
-    ``reason`` is the provider's error text, ``settlement`` the decoded receipt header, if any.
-    ``resent`` is true when the payment was sent more than once (an answer was lost).
+    ``answer`` is the ``_x402.PaymentAnswer`` (stage, reason, transaction), ``settlement`` the
+    decoded receipt header, if any. ``resent`` is true when the payment was sent more than once
+    (an answer was lost). ``ref`` is the top-up reference when the answer named one.
     """
 
-    def __init__(self, reason, settlement=None, resent=False):
-        super(TopupRefused, self).__init__(reason)
-        self.reason = reason
-        self.settlement = settlement
+    def __init__(self, answer, resent=False, ref=None):
+        super(TopupRefused, self).__init__(answer.reason)
+        self.answer = answer
+        self.ref = ref
+        self.reason = answer.reason
+        self.settlement = answer.settlement
+        self.transaction = answer.transaction
         self.resent = resent
 
     @property
     def maybe_settled(self):
-        """True when the refusal may answer a payment an earlier attempt already settled.
+        """True unless the server refused before settling a payment sent once.
 
-        After a re-send the first attempt may have settled, so the nonce is spent or the window
-        closed, or the wallet no longer holds enough: the 402 then says nothing about the money.
+        A failed or unconfirmed settlement may have moved the money. After a re-send the first
+        attempt may have settled, so the nonce is spent or the window closed, or the wallet no
+        longer holds enough: the 402 then says nothing about the money.
         """
-        return self.resent or bool(NONCE_USED_RE.search(self.reason or ""))
+        return self.resent or self.answer.outcome_unknown
 
 
 class PaymentUnconfirmed(Exception):
@@ -127,29 +130,6 @@ def create_invoice(adapter, amount, coin):
     return topup_from_api(response.body)
 
 
-def _refusal_reason(response, settlement):
-    """Why a 402 answering our payment refused it, in the order servers put it.
-
-    The reference x402 server reports a failed settlement only in the receipt header
-    (``success: false``, ``errorReason``) with an empty body; others use the body or a new 402.
-    """
-    settled = settlement if isinstance(settlement, dict) else {}
-    reason, detail = settled.get("errorReason"), settled.get("errorMessage")
-    if isinstance(reason, str) and reason:
-        if isinstance(detail, str) and detail and detail != reason:
-            return "%s (%s)" % (reason, detail)
-        return reason
-    body = response.body if isinstance(response.body, dict) else {}
-    for key in REFUSAL_REASON_KEYS:
-        if isinstance(body.get(key), str) and body[key]:
-            return body[key]
-    try:
-        reason = parse_payment_required(402, response.headers, response.body).error
-    except X402Error:
-        reason = None
-    return reason or "no reason given"
-
-
 def read_settlement(headers):
     """The settlement receipt, or ``{"unreadable": message}``: after money moved, never fail on it."""
     try:
@@ -167,7 +147,9 @@ def payment_summary(payment):
         "amount_base_units": authorization["value"],
         "network": payment.network,
         "nonce": authorization["nonce"],
+        "valid_after": authorization["validAfter"],
         "valid_before": authorization["validBefore"],
+        "payment_id": payment.payment_id,
     }
 
 
@@ -183,35 +165,65 @@ def _scrub_payment(error, payment):
     return error
 
 
-def pay_with_x402(adapter, amount, private_key, allow_testnet=False, expected_pay_to=None, on_signed=None):
+def default_payment_id(api_url, api_key, amount, coin, balance=None, today=None):
+    """The payment-identifier id of a top-up when the caller gives none: stable across runs.
+
+    Derived from what names the top-up: the API endpoint, a hash of the API key (the account),
+    the amount and coin, the balance read before paying (with min_balance) and the UTC date. A
+    re-run the same day, before the first payment is credited, sends the same id, so a server
+    that deduplicates by payment id answers it with the first payment's outcome. A top-up of the
+    same amount the next day, or after the balance changed, gets a new id.
+    """
+    today = today or datetime.now(timezone.utc).strftime("%Y-%m-%d")
+    account = hashlib.sha256((api_key or "").encode("utf-8")).hexdigest()
+    return derive_payment_id("vpsfleet-topup", api_url, account, json_amount(to_decimal(amount)), coin,
+                             balance, today)
+
+
+def pay_with_x402(adapter, amount, private_key, allow_testnet=False, expected_pay_to=None, on_signed=None,
+                  payment_id=None):
     """Top up ``amount`` USD through x402; return ``(topup, settlement, payment)``.
 
     The first request carries no payment: its 402 says what to pay. The spend guards run before
-    anything is signed (SpendGuardError otherwise). ``on_signed(payment)`` runs before the signed
-    request leaves, so the caller can hide the header from every output. A 402 answering the
-    payment raises :class:`TopupRefused`, any other failure after sending it
-    :class:`PaymentUnconfirmed`; nothing is signed a second time.
+    anything is signed (SpendGuardError otherwise). ``payment_id`` is sent when the 402 declares
+    the payment-identifier extension. ``on_signed(payment)`` runs before the signed request
+    leaves, so the caller can hide the header from every output (and keep ``payment.to_dict()``
+    to send the same authorization again with ``send_payment``). A 402 answering the payment
+    raises :class:`TopupRefused`, any other failure after sending it :class:`PaymentUnconfirmed`;
+    nothing is signed a second time.
     """
     asked = adapter.request_payment_requirements(json_amount(amount), X402_COIN)
     if asked.status != 402:
         return topup_from_api(asked.body), read_settlement(asked.headers), None
     payment_required = parse_payment_required(asked.status, asked.headers, asked.body)
-    payment = prepare_payment(payment_required, amount, private_key, allow_testnet=allow_testnet,
-                              expected_pay_to=expected_pay_to)
+    payment = sign_payment(payment_required, amount, private_key, allow_testnet=allow_testnet,
+                           expected_pay_to=expected_pay_to, payment_id=payment_id)
     if on_signed is not None:
         on_signed(payment)
+    topup, settlement = send_payment(adapter, amount, payment)
+    return topup, settlement, payment
+
+
+def send_payment(adapter, amount, payment):
+    """Send a signed payment for ``amount`` USD (new, or a stored one read back with
+    ``SignedPayment.from_dict``); return ``(topup, settlement)``.
+
+    The same signed header goes out on every retry: one nonce settles at most once. Raises
+    :class:`TopupRefused` for a 402, :class:`PaymentUnconfirmed` for any other failure.
+    """
     sent_before = _requests_sent(adapter)
-    answer = error = None
-    # The same signed header on every retry: one nonce settles at most once.
+
+    def send(headers):
+        answer = adapter.resend_payment(json_amount(amount), X402_COIN, headers=headers)
+        return answer.status, answer.headers, answer.body
+
     try:
-        answer = adapter.resend_payment(json_amount(amount), X402_COIN, headers=payment.headers())
+        status, headers, body, answer = send_signed_payment(send, payment)
     except ApiError as exc:
-        error = exc
+        raise PaymentUnconfirmed(_scrub_payment(exc, payment), _requests_sent(adapter) - sent_before > 1)
     resent = _requests_sent(adapter) - sent_before > 1
-    if error is not None:
-        raise PaymentUnconfirmed(_scrub_payment(error, payment), resent)
-    settlement = read_settlement(answer.headers)
-    if answer.status == 402:
-        reason = redact_text(_refusal_reason(answer, settlement), payment.secrets())
-        raise TopupRefused(reason, settlement, resent)
-    return topup_from_api(answer.body), settlement, payment
+    if answer is not None:
+        answer.reason = redact_text(answer.reason, payment.secrets())
+        ref = body.get("ref") if isinstance(body, dict) else None
+        raise TopupRefused(answer, resent, ref if isinstance(ref, str) and ref else None)
+    return topup_from_api(body), read_settlement(headers)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ._adapter import ProviderAdapter
 from ._client import ApiError
-from ._model import as_list, new_server, usd
+from ._model import as_list, new_server, provider_data, usd
 
 PROVIDER = "vpscrypto"
 SPEC_FIELDS = ("vcpu", "ram_mb", "disk_gb", "bandwidth_gb")
@@ -69,7 +69,7 @@ def catalog_from_api(data):
         "cycles": list(data.get("cycles") or ["monthly", "annual"]),
         "coins": list(data.get("coins") or []),
         "topup": data.get("topup") or {"min_usd": 25, "max_usd": 2000},
-        "provider_data": data,
+        "provider_data": provider_data(data),
     }
 
 
@@ -85,7 +85,7 @@ def account_from_api(data):
         "totp_enabled": data.get("totp_enabled"),
         "created_at": data.get("created_at"),
         "tier": None,
-        "provider_data": data,
+        "provider_data": provider_data(data),
     }
 
 
@@ -104,7 +104,7 @@ def topup_from_api(data):
         "deposit_network": data.get("deposit_network"),
         "qr_data_uri": data.get("qr_data_uri"),
         "expires_at": data.get("expires_at"),
-        "provider_data": data,
+        "provider_data": provider_data(data),
     }
 
 
@@ -258,8 +258,9 @@ class VpsCryptoAdapter(ProviderAdapter):
                                         secrets=(order.get("root_password"),))
         except ApiError as error:
             if error.outcome_unknown and hostname:
-                error.message += ("; re-running the task is safe: it looks the server up by name before"
-                                  " ordering (give a late order a minute to appear)")
+                # Not "safe to re-run": a late order can land after the next run's look-up; the modules
+                # say what their intent journal does about that.
+                error.message += "; a late order shows in the server list under its hostname"
             raise
         data = response.body or {}
         return server_from_api(data), data.get("root_password")

@@ -17,6 +17,11 @@ class WaitTimeout(Exception):
         self.last = last
 
 
+def format_seconds(seconds):
+    """Seconds as messages show them: to a tenth at most, ``0.98`` -> ``1s``, ``12.34`` -> ``12.3s``."""
+    return "%gs" % round(float(seconds), 1)
+
+
 def wait_until(poll, done, timeout, what="condition", first_delay=0.5, max_delay=10.0,
                clock=time.monotonic, sleep=time.sleep, describe=None):
     """Call ``poll()`` until ``done(value)`` is true; return that value.
@@ -34,7 +39,8 @@ def wait_until(poll, done, timeout, what="condition", first_delay=0.5, max_delay
         remaining = deadline - clock()
         if remaining <= 0:
             seen = describe(value) if describe else repr(value)
-            raise WaitTimeout("timed out after %ss waiting for %s; last seen: %s" % (timeout, what, seen), value)
+            raise WaitTimeout("timed out after %s waiting for %s; last seen: %s" % (format_seconds(timeout), what, seen),
+                              value)
         sleep(min(delay, remaining))
         delay = min(max_delay, delay * 1.5)
 

@@ -1,10 +1,12 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, vpsfleet maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""x402 payments in USDC on Base: read a 402 answer, guard the spend, sign an EIP-3009 transfer.
+"""x402 payments in USDC on Base: read a 402 answer, guard the spend, sign an EIP-3009 transfer,
+and read what a 402 answering the payment says about the money.
 
 A pure library: the input is the parsed HTTP 402 answer, the output is the payment header to
-re-send the request with. It makes no request itself. ``eth_account`` is imported only when a
+re-send the request with (serialisable, to send the same authorization again later). It makes no
+request itself: ``send_signed_payment`` takes the function that does. ``eth_account`` is imported only when a
 payment is signed, so the module imports on a Python that has ansible-core and nothing else.
 """
 
@@ -12,6 +14,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import copy
+import hashlib
 import json
 import re
 import secrets
@@ -23,12 +27,17 @@ USDC_DECIMALS = 6
 USDC_BASE_UNITS_PER_DOLLAR = 10 ** USDC_DECIMALS
 
 # An authorization is a bearer instrument until it expires: keep its life short whatever the
-# server allows, and start it a minute in the past so a slow local clock does not void it.
+# server allows (any offered maxTimeoutSeconds is accepted, the window signed is the shorter).
 MAX_AUTHORIZATION_SECONDS = 300
-CLOCK_SKEW_SECONDS = 60
-# A requirement allowing longer is refused, not just capped: settling takes seconds, so an
-# hour-long window says the 402 was not written for a short-lived payment.
-MAX_ACCEPTED_TIMEOUT_SECONDS = 3600
+# validAfter is signed this far in the past, as the reference clients do, so a payer clock some
+# minutes fast still pays: a facilitator refuses an authorization not yet valid by its clock.
+VALID_AFTER_BACKDATE_SECONDS = 600
+
+# The payment-identifier extension (x402 v2): the server declares
+# ``extensions["payment-identifier"] = {"info": {"required": bool}, "schema": {...}}`` and the
+# client echoes it with ``info.id`` added, an idempotency key of 16-128 [A-Za-z0-9_-].
+PAYMENT_IDENTIFIER = "payment-identifier"
+_PAYMENT_ID_RE = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
 
 ZERO_ADDRESS = "0x" + "0" * 40
 REDACTED = "********"
@@ -98,11 +107,24 @@ class MissingSigningLibraryError(X402Error):
 class PaymentRequired:
     """What a 402 answer asks for: protocol version, offered requirements, error text."""
 
-    def __init__(self, x402_version, accepts, error=None, resource=None):
+    def __init__(self, x402_version, accepts, error=None, resource=None, extensions=None):
         self.x402_version = x402_version
         self.accepts = accepts
         self.error = error
         self.resource = resource
+        # v2 only: the extensions the server declares, echoed in the payment as they came.
+        self.extensions = extensions if isinstance(extensions, dict) else None
+
+    def advertises_payment_identifier(self):
+        """True when the 402 declares the payment-identifier extension (v2)."""
+        declared = (self.extensions or {}).get(PAYMENT_IDENTIFIER)
+        info = declared.get("info") if isinstance(declared, dict) else None
+        return isinstance(info, dict) and isinstance(info.get("required"), bool)
+
+    def requires_payment_identifier(self):
+        """True when the 402 says a payment without a payment id is refused."""
+        return self.advertises_payment_identifier() and (
+            self.extensions[PAYMENT_IDENTIFIER]["info"]["required"] is True)
 
     def __repr__(self):
         return "PaymentRequired(x402_version=%r, accepts=%d, error=%r)" % (
@@ -117,13 +139,45 @@ class SignedPayment:
     whom, never the header or the signature.
     """
 
-    def __init__(self, header_name, header_value, payer, authorization, network, signature):
+    # The fields ``to_dict`` writes and ``from_dict`` reads back.
+    FIELDS = ("header_name", "header_value", "payer", "authorization", "network", "signature",
+              "x402_version", "payment_id")
+
+    def __init__(self, header_name, header_value, payer, authorization, network, signature,
+                 x402_version=None, payment_id=None):
         self.header_name = header_name
         self.header_value = header_value
         self.payer = payer
         self.authorization = authorization
         self.network = network
         self.signature = signature
+        self.x402_version = x402_version
+        self.payment_id = payment_id
+
+    def to_dict(self):
+        """The payment as a JSON-serialisable dict, to send the SAME authorization again later.
+
+        It holds the header and signature: store it only where the wallet key itself may be
+        kept. Re-sent, it can settle at most once (one nonce) and pays only its one payee.
+        """
+        return dict((name, getattr(self, name)) for name in self.FIELDS)
+
+    @classmethod
+    def from_dict(cls, data):
+        """The SignedPayment ``to_dict`` wrote; X402Error when a field is missing."""
+        if not isinstance(data, dict) or not all(name in data for name in cls.FIELDS[:6]):
+            raise X402Error("a stored x402 payment lacks one of: %s" % ", ".join(cls.FIELDS[:6]))
+        return cls(*(data.get(name) for name in cls.FIELDS))
+
+    def valid_until(self):
+        """Unix time after which the authorization can no longer settle (its validBefore)."""
+        return int(self.authorization["validBefore"])
+
+    def can_still_settle(self, now=None, margin=6):
+        """True while re-sending can still settle: before validBefore, less ``margin`` seconds
+        (the reference facilitator refuses an authorization that expires within 6 s)."""
+        now = int(time.time()) if now is None else int(now)
+        return now + margin < self.valid_until()
 
     def headers(self):
         """Return the request header that carries the payment."""
@@ -137,9 +191,9 @@ class SignedPayment:
         return (self.header_value, self.signature)
 
     def __repr__(self):
-        return "SignedPayment(header_name=%r, payer=%r, to=%r, value=%r, network=%r)" % (
+        return "SignedPayment(header_name=%r, payer=%r, to=%r, value=%r, network=%r, payment_id=%r)" % (
             self.header_name, self.payer, self.authorization["to"],
-            self.authorization["value"], self.network)
+            self.authorization["value"], self.network, self.payment_id)
 
 
 # --- reading the 402 answer -------------------------------------------------------------------
@@ -207,7 +261,8 @@ def parse_payment_required(status, headers, body):
         raise X402Error("the 402 answer has no list of payment requirements ('accepts')")
     if not accepts:
         raise X402Error("the 402 answer offers no payment requirement")
-    return PaymentRequired(version, accepts, data.get("error"), data.get("resource"))
+    return PaymentRequired(version, accepts, data.get("error"), data.get("resource"),
+                           data.get("extensions") if version == 2 else None)
 
 
 # --- spend guards -------------------------------------------------------------------------------
@@ -320,9 +375,6 @@ def _refusal_reason(requirement, x402_version, wanted_units, amount_usd, allow_t
     timeout = requirement.get("maxTimeoutSeconds")
     if isinstance(timeout, bool) or not isinstance(timeout, int) or timeout <= 0:
         return "maxTimeoutSeconds %r is not a positive number of seconds" % (timeout,)
-    if timeout > MAX_ACCEPTED_TIMEOUT_SECONDS:
-        return "maxTimeoutSeconds %d is longer than the %d s accepted" % (
-            timeout, MAX_ACCEPTED_TIMEOUT_SECONDS)
     return None
 
 
@@ -332,7 +384,7 @@ def select_requirement(payment_required, amount_usd, allow_testnet=False, expect
     Guards: exact amount (``amount_usd`` x 10^6 base units), scheme ``exact``, EIP-3009 transfer,
     Base mainnet (Sepolia only with ``allow_testnet``), the known USDC contract and EIP-712
     domain, a well-formed non-zero payee equal to ``expected_pay_to`` when given, a positive
-    timeout of at most ``MAX_ACCEPTED_TIMEOUT_SECONDS``. Raises ``SpendGuardError`` naming each
+    timeout (any length: the window signed is capped, not the offer). Raises ``SpendGuardError`` naming each
     requirement's failed check otherwise.
     """
     wanted_units = usd_to_base_units(amount_usd)
@@ -429,12 +481,55 @@ def _sign_typed_data(full_message, private_key):
     return "0x" + bytes(signed.signature).hex()
 
 
-def build_payment(requirement, x402_version, private_key, now=None, nonce=None, resource=None):
+def is_valid_payment_id(payment_id):
+    """True for a payment-identifier id: 16 to 128 characters of [A-Za-z0-9_-]."""
+    return isinstance(payment_id, str) and bool(_PAYMENT_ID_RE.match(payment_id))
+
+
+def derive_payment_id(*parts):
+    """A stable payment id from the parts that name one logical payment: ``pay_`` + 40 hex.
+
+    The same parts give the same id on every run, so a server that deduplicates by
+    payment-identifier answers a repeated payment with the first one's outcome.
+    """
+    text = "\x1f".join("" if part is None else str(part) for part in parts)
+    return "pay_" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:40]
+
+
+def payment_extensions(payment_required, payment_id=None):
+    """The ``extensions`` to put in a v2 payment: the server's, echoed exactly, plus our id.
+
+    Every extension the 402 declares is echoed as it came (a server refuses a payment whose
+    echo drops or changes an advertised field); under ``payment-identifier``, when declared,
+    ``info.id`` is added. Returns None when the 402 declares no extension. Raises X402Error
+    when the server requires a payment id and ``payment_id`` is missing or malformed.
+    """
+    declared = payment_required.extensions
+    if not declared:
+        return None
+    echoed = copy.deepcopy(declared)
+    if payment_required.advertises_payment_identifier():
+        if payment_id is None:
+            if payment_required.requires_payment_identifier():
+                raise X402Error("the server requires a payment-identifier id and none was given")
+        elif not is_valid_payment_id(payment_id):
+            raise X402Error("the payment id %r is not 16 to 128 characters of A-Z, a-z, 0-9, _ and -"
+                            % (payment_id,))
+        else:
+            echoed[PAYMENT_IDENTIFIER]["info"]["id"] = payment_id
+    return echoed
+
+
+def build_payment(requirement, x402_version, private_key, now=None, nonce=None, resource=None,
+                  extensions=None, payment_id=None):
     """Sign an EIP-3009 transfer for a guarded ``requirement`` and wrap it in the payment header.
 
     ``now`` (epoch seconds) and ``nonce`` (32 bytes or 0x-hex) default to the clock and 32
-    random bytes. ``resource`` (the 402's top-level v2 ``resource``) is echoed in a v2 header,
-    as the reference client does. Call ``select_requirement`` first: this function trusts it.
+    random bytes. The window signed runs from ``now`` - 600 s to ``now`` + min(maxTimeoutSeconds,
+    300 s). ``resource`` (the 402's top-level v2 ``resource``) and ``extensions`` (from
+    ``payment_extensions``) are echoed in a v2 payment, as the reference client does.
+    ``payment_id`` is only recorded on the result. Call ``select_requirement`` first: this
+    function trusts it.
     """
     network = network_for(requirement.get("network"), x402_version)
     if network is None or x402_version not in PAYMENT_HEADER_BY_VERSION:
@@ -446,7 +541,7 @@ def build_payment(requirement, x402_version, private_key, now=None, nonce=None, 
         "from": wallet_address(private_key),
         "to": requirement["payTo"],
         "value": str(_required_base_units(requirement, x402_version)),
-        "validAfter": str(now - CLOCK_SKEW_SECONDS),
+        "validAfter": str(now - VALID_AFTER_BACKDATE_SECONDS),
         "validBefore": str(now + lifetime),
         "nonce": _nonce_hex(nonce),
     }
@@ -459,19 +554,39 @@ def build_payment(requirement, x402_version, private_key, now=None, nonce=None, 
         document = {"x402Version": 2, "accepted": requirement, "payload": payload}
         if resource is not None:
             document["resource"] = resource
+        if extensions:
+            document["extensions"] = extensions
     compact = json.dumps(document, separators=(",", ":"))
     return SignedPayment(PAYMENT_HEADER_BY_VERSION[x402_version],
                          base64.b64encode(compact.encode("utf-8")).decode("ascii"),
-                         authorization["from"], authorization, network.v1_name, signature)
+                         authorization["from"], authorization, network.v1_name, signature,
+                         x402_version, payment_id if extensions and payment_id and
+                         PAYMENT_IDENTIFIER in extensions else None)
+
+
+def sign_payment(payment_required, amount_usd, private_key, allow_testnet=False,
+                 expected_pay_to=None, payment_id=None, now=None, nonce=None):
+    """Guard, then sign: the one call that answers a 402 with a ``SignedPayment``.
+
+    Every spend guard runs before anything is signed. ``payment_id`` is the stable id of this
+    logical payment, sent when the 402 declares the payment-identifier extension (see
+    ``derive_payment_id``). The result's ``to_dict()`` keeps it to send the same authorization
+    again later (``send_signed_payment``).
+    """
+    requirement = select_requirement(payment_required, amount_usd, allow_testnet=allow_testnet,
+                                     expected_pay_to=expected_pay_to)
+    extensions = (payment_extensions(payment_required, payment_id)
+                  if payment_required.x402_version == 2 else None)
+    return build_payment(requirement, payment_required.x402_version, private_key, now=now,
+                         nonce=nonce, resource=payment_required.resource, extensions=extensions,
+                         payment_id=payment_id)
 
 
 def prepare_payment(payment_required, amount_usd, private_key, allow_testnet=False,
-                    expected_pay_to=None, now=None, nonce=None):
-    """Guard, then sign: the one call a module needs to answer a 402 with a payment header."""
-    requirement = select_requirement(payment_required, amount_usd, allow_testnet=allow_testnet,
-                                     expected_pay_to=expected_pay_to)
-    return build_payment(requirement, payment_required.x402_version, private_key, now=now,
-                         nonce=nonce, resource=payment_required.resource)
+                    expected_pay_to=None, now=None, nonce=None, payment_id=None):
+    """Guard, then sign (``sign_payment`` under its older name)."""
+    return sign_payment(payment_required, amount_usd, private_key, allow_testnet=allow_testnet,
+                        expected_pay_to=expected_pay_to, payment_id=payment_id, now=now, nonce=nonce)
 
 
 # --- after the payment --------------------------------------------------------------------------
@@ -489,6 +604,115 @@ def parse_settlement(headers):
                 raise X402Error("the %s header is not a JSON object" % name)
             return receipt
     return None
+
+
+# How servers built with the reference SDK answer a payment they did not take:
+# - v2 (SDK 2.x): a refusal before settling is a fresh 402 with ``PAYMENT-REQUIRED`` whose
+#   ``error`` is the verifier's reason (``invalid_exact_evm_...``, ``network_mismatch``, ...);
+#   a failed settlement is a 402 with an empty body and a ``PAYMENT-RESPONSE`` receipt saying
+#   ``success: false`` with ``errorReason``: ``settlement_pending`` (sent, not confirmed in time,
+#   ``transaction`` set), a facilitator error text (``Facilitator settle failed (500): ...``),
+#   ``transaction_failed``, ``unexpected_settle_error``, or an ``invalid_...`` reason when the
+#   settle-time re-verification refused it before anything was sent.
+# - v1 (SDK 1.x): always a 402 body with ``accepts`` and ``error``: ``Invalid payment: <reason>``
+#   (and other texts) before settling, ``Settle failed: <reason>`` or ``Settle failed`` after.
+STAGE_VERIFICATION = "verification"
+STAGE_SETTLEMENT = "settlement"
+STAGE_UNKNOWN = "unknown"
+V1_SETTLE_FAILED = "Settle failed"
+VERIFICATION_REASON_PREFIX = "invalid_"
+# A refusal saying the authorization's nonce is spent: something settled this very payment
+# ("invalid_exact_evm_nonce_already_used", the USDC contract's "authorization is used").
+NONCE_USED_RE = re.compile(r"(nonce|authorization)[\s_-]+(is[\s_-]+)?(already[\s_-]+)?used", re.IGNORECASE)
+
+
+class PaymentAnswer:
+    """What a 402 answering a signed payment says about the money.
+
+    ``stage`` is where the server stopped: ``verification`` (nothing was sent to the chain),
+    ``settlement`` (a transfer was attempted: it may have moved the money) or ``unknown`` (the
+    answer does not say). ``reason`` is the server's text, ``transaction`` the hash when one
+    was given, ``settlement`` the decoded receipt header (or None).
+    """
+
+    def __init__(self, stage, reason, transaction=None, settlement=None):
+        self.stage = stage
+        self.reason = reason
+        self.transaction = transaction
+        self.settlement = settlement
+
+    @property
+    def nonce_spent(self):
+        """True when the reason says the authorization's nonce is already used on chain."""
+        return bool(NONCE_USED_RE.search(self.reason or ""))
+
+    @property
+    def outcome_unknown(self):
+        """False only for a refusal before settling (and not for a spent nonce)."""
+        return self.stage != STAGE_VERIFICATION or bool(self.transaction) or self.nonce_spent
+
+    def __repr__(self):
+        return "PaymentAnswer(stage=%r, reason=%r, transaction=%r)" % (
+            self.stage, self.reason, self.transaction)
+
+
+def _receipt_reason(receipt):
+    reason, detail = receipt.get("errorReason"), receipt.get("errorMessage")
+    if not isinstance(reason, str) or not reason:
+        reason = detail if isinstance(detail, str) and detail else "settlement failed, no reason given"
+    elif isinstance(detail, str) and detail and detail != reason:
+        reason = "%s (%s)" % (reason, detail)
+    return reason
+
+
+def classify_payment_answer(headers, body):
+    """Read a 402 answering our signed payment into a ``PaymentAnswer`` (never raises).
+
+    A receipt header that is not ``success: true`` is the settlement stage: of unknown outcome
+    unless its ``errorReason`` starts with ``invalid_`` and no transaction was sent. A fresh
+    402 with requirements is the verification stage, except a v1 ``Settle failed`` error. Any
+    other 402 (unreadable receipt, no requirements) is of unknown stage.
+    """
+    try:
+        receipt = parse_settlement(headers)
+    except X402Error as exc:
+        return PaymentAnswer(STAGE_UNKNOWN, str(exc), settlement={"unreadable": str(exc)})
+    if receipt is not None:
+        transaction = receipt.get("transaction")
+        transaction = transaction if isinstance(transaction, str) and transaction else None
+        reason = _receipt_reason(receipt)
+        if receipt.get("success") is True:
+            # A success receipt on a 402 contradicts itself: the money may have moved.
+            return PaymentAnswer(STAGE_UNKNOWN, "a 402 carrying a successful settlement receipt",
+                                 transaction, receipt)
+        stage = STAGE_SETTLEMENT
+        if reason.startswith(VERIFICATION_REASON_PREFIX) and transaction is None:
+            stage = STAGE_VERIFICATION
+        return PaymentAnswer(stage, reason, transaction, receipt)
+    try:
+        error = parse_payment_required(402, headers, body).error
+    except X402Error:
+        data = _json_body(body) or {}
+        texts = [data.get(key) for key in ("errorReason", "invalidReason", "error", "message")]
+        reason = next((text for text in texts if isinstance(text, str) and text), None)
+        return PaymentAnswer(STAGE_UNKNOWN, reason or "a 402 with neither requirements nor a receipt")
+    reason = error if isinstance(error, str) and error else "no reason given"
+    if reason.startswith(V1_SETTLE_FAILED):
+        return PaymentAnswer(STAGE_SETTLEMENT, reason)
+    return PaymentAnswer(STAGE_VERIFICATION, reason)
+
+
+def send_signed_payment(send, payment):
+    """Send a ``SignedPayment`` (new, or read back with ``from_dict``) through ``send(headers)``.
+
+    ``send`` makes the request and returns ``(status, headers, body)``; this adds the payment
+    header, nothing else, so the same authorization (same nonce) goes out and can settle at most
+    once however often it is sent. Returns ``(status, headers, body, answer)`` where ``answer``
+    is the ``PaymentAnswer`` of a 402, else None.
+    """
+    status, headers, body = send(payment.headers())
+    answer = classify_payment_answer(headers, body) if status == 402 else None
+    return status, headers, body, answer
 
 
 def redact_payment_header(headers):

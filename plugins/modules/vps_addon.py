@@ -32,7 +32,7 @@ options:
     required: true
   addon:
     description:
-      - ID (for example V(vpk7wjf5)) or name (for example V(8 Additional IPs)) of the add-on.
+      - ID (for example V(vpk8qnr2)) or name (for example V(8 Additional IPs)) of the add-on.
       - M(vpsfleet.cloud.vps_addon_info) lists the add-ons a server can buy. An unknown value fails listing them.
     type: str
     required: true
@@ -66,11 +66,11 @@ EXAMPLES = r"""
     addon: Daily Backups
     max_prorated_price: 10
 
-- name: Add 8 IPs by add-on ID
+- name: Add 8 IPs to a Cloud M server by add-on ID (vps_addon_info lists a server's own)
   vpsfleet.cloud.vps_addon:
     provider: otwa
     server: 7c0e4b1a-3d55-4c4e-9f0e-2f4d8b1e6a10
-    addon: vpk7wjf5
+    addon: vpk8qnr2
 """
 
 RETURN = r"""

@@ -57,7 +57,7 @@ addons:
     id:
       description: Add-on ID.
       type: str
-      sample: vpk7wjf5
+      sample: vpk8qnr2
     name:
       description: Display name.
       type: str

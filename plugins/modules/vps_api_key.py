@@ -22,6 +22,7 @@ extends_documentation_fragment:
   - vpsfleet.cloud.api_client
   - vpsfleet.cloud.attributes
   - vpsfleet.cloud.attributes.CHANGES_WITH_DIFF
+  - vpsfleet.cloud.journal
 options:
   state:
     description:
@@ -116,14 +117,19 @@ from ansible_collections.vpsfleet.cloud.plugins.module_utils._api_keys import (
 )
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._base import ModuleFailure, VpsModule
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._client import ApiError
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._journal import JournalError, journal_argument_spec, wait_for_effect
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._order_guard import UsesJournal
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers import provider_api_key
+
+
+MINT_INTENT = "api_key"
 
 
 def labels(keys):
     return {"keys": sorted("%s (%s)" % (key["name"], key["prefix"]) for key in keys)}
 
 
-class ApiKeyModule(VpsModule):
+class ApiKeyModule(UsesJournal, VpsModule):
     represent = "key"
 
     def required_operations(self):
@@ -140,6 +146,10 @@ class ApiKeyModule(VpsModule):
 
     def ensure_present(self, keys):
         existing = keys_matching(keys, name=self.params["name"])
+        if not existing and not self.check_mode:
+            existing = self.resolve_pending_mint(self.params["name"])
+        elif existing and not self.check_mode:
+            self.journal.clear(MINT_INTENT, self.params["name"])
         if existing:
             self.result["key"] = existing[0]
             if len(existing) > 1:
@@ -160,17 +170,50 @@ class ApiKeyModule(VpsModule):
                 " cannot be idempotent by name and the next run will mint another key. Revoke unwanted keys by id"
                 % (self.result["key"]["id"], self.result["key"]["name"], self.params["name"]))
 
+    def resolve_pending_mint(self, name):
+        """An earlier run's mint of ``name`` whose answer was lost: look for its key before minting again.
+
+        Returns the keys found (the late mint landed: its secret was lost with the answer), or ``[]``
+        when there was no such intent or it is abandoned; fails when the key has not appeared.
+        """
+        intent = self.journal.find(MINT_INTENT, name)
+        if intent is None:
+            return []
+        if self.params["abandon_pending"]:
+            self.journal.clear(MINT_INTENT, name)
+            return []
+        found = wait_for_effect(lambda: keys_matching(list_key_records(self.adapter), name=name),
+                                self.params["pending_grace"])
+        if not found:
+            raise ModuleFailure(
+                "an earlier run minted API key %r but lost the answer, and no key with that label has appeared within"
+                " %d s (pending_grace); nothing was minted, so no key is doubled. List the keys (vps_api_key_info):"
+                " once it appears, run again; if you are sure it was not minted, run again with abandon_pending=true"
+                " (journal entry %s)" % (name, self.params["pending_grace"], intent["path"]))
+        self.journal.clear(MINT_INTENT, name)
+        self.module.warn("API key %r (%s) was minted by an earlier run whose answer was lost, so its secret is"
+                         " unknown; revoke it (vps_api_key state=absent id=%s) and run again for a key you can use"
+                         % (name, found[0]["prefix"], found[0]["id"]))
+        return found
+
     def mint(self, name):
         try:
-            return self.adapter.create_api_key(name)
+            self.journal.record(MINT_INTENT, name, label=name)
+        except (JournalError, OSError) as exc:
+            raise ModuleFailure("nothing was minted: the intent could not be journaled (%s)" % exc)
+        try:
+            minted = self.adapter.create_api_key(name)
         except ApiError as exc:
             if not exc.outcome_unknown:
+                self.journal.clear(MINT_INTENT, name)
                 raise
             raise ModuleFailure(
                 "the answer to minting API key %r was lost (%s); a key may have been minted and its secret lost"
-                " with the answer. List the keys (vps_api_key_info) and revoke that key by its id (vps_api_key"
-                " state=absent id=...) before running again, or the next run will report it as present"
-                % (name, exc), failure=exc.to_failure())
+                " with the answer. The mint is kept in the intent journal: the next run looks for a key labelled %r"
+                " (pending_grace) before it would mint another. If one appears, revoke it (vps_api_key state=absent"
+                " id=...) since its secret is lost" % (name, exc, name), failure=exc.to_failure())
+        self.journal.clear(MINT_INTENT, name)
+        return minted
 
     def ensure_absent(self, keys):
         doomed = keys_matching(keys, key_id=self.params["id"], name=self.params["name"])
@@ -198,6 +241,7 @@ def main():
             state=dict(type="str", choices=["present", "absent"], default="present"),
             name=dict(type="str"),
             id=dict(type="str"),
+            **journal_argument_spec()
         ),
         required_if=[("state", "present", ("name",)), ("state", "absent", ("id", "name"), True)],
         mutually_exclusive=[("id", "name")],

@@ -26,6 +26,8 @@ extends_documentation_fragment:
   - vpsfleet.cloud.api_client
   - vpsfleet.cloud.attributes
   - vpsfleet.cloud.attributes.CHANGES_WITH_DIFF
+  - vpsfleet.cloud.journal
+  - vpsfleet.cloud.journal.lock
 options:
   servers:
     description:
@@ -38,6 +40,8 @@ options:
       name:
         description:
           - The server's name (VPSCrypto hostname, Otwa label), which identifies it across runs.
+          - Names are compared as the provider compares them (a VPSCrypto hostname ignores case and a trailing
+            dot); entries that name one server that way fail the task before any order, naming them.
         type: str
         required: true
       provider:
@@ -76,6 +80,13 @@ options:
           - Add-on ids to order with the server (Otwa only).
         type: list
         elements: str
+      idempotency_key:
+        description:
+          - Part of the C(Idempotency-Key) of this server's Otwa order (ignored for VPSCrypto), as
+            O(vpsfleet.cloud.vps_server#module:idempotency_key) describes. The key is derived from the account
+            and the request, so a re-run or a concurrent run within Otwa's 24 h window replays the order.
+            Set a new value to order the same request again within 24 h.
+        type: str
       groups:
         description:
           - Not used by this module. Lets a caller keep inventory groups in the same entry (the
@@ -110,7 +121,11 @@ notes:
     it; orders nothing.
   - The diff holds the names of the fleet's servers before and after.
   - Orders are sent a few at a time. Each keeps its own protection against a retry ordering twice (an
-    Otwa Idempotency-Key, a VPSCrypto look-up by name). If some orders fail, the others stand; the task
+    Otwa Idempotency-Key derived from the request, a VPSCrypto look-up by name and an intent in the journal).
+  - Ordering runs of one account on one controller take a lock (O(journal_dir)), so concurrent runs queue and
+    the later ones find the servers. After ordering the servers are read again; a name that now has a live
+    server this run did not expect (ordered by a concurrent run elsewhere) fails the task, naming the
+    duplicates, their ids and prices. If some orders fail, the others stand; the task
     fails naming each failed server and its error, and a re-run orders only what is still missing.
   - Root passwords are not part of the result unless O(include_credentials=true); they can be read at any
     time with M(vpsfleet.cloud.vps_server_info).
@@ -196,7 +211,10 @@ from ansible_collections.vpsfleet.cloud.plugins.module_utils._base import Module
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._credentials import with_credentials
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._fleet import (
     check_entries, entries_for, live_servers_by_name, resolve_orders, send_orders, total_price)
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._journal import journal_argument_spec
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._model import usd
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._order_guard import (
+    UsesJournal, clear_order_intent, order_lock, refuse_duplicates, resolve_pending_orders)
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._server_drift import unchangeable_differences
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._server_order import (
     TOPUP_HINT, balance_covers, planned_server)
@@ -204,7 +222,7 @@ from ansible_collections.vpsfleet.cloud.plugins.module_utils._server_wait import
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._wait import WaitTimeout
 
 
-class FleetModule(VpsModule):
+class FleetModule(UsesJournal, VpsModule):
     def required_operations(self):
         operations = ["list_servers", "catalog", "account", "order_server"]
         if self.params["include_credentials"]:
@@ -214,23 +232,15 @@ class FleetModule(VpsModule):
     def execute(self):
         deadline = time.monotonic() + self.params["wait_timeout"]
         entries = entries_for(self.provider, self.params["servers"])
-        check_entries(self.provider, entries)
-        listed = self.adapter.list_servers()
-        existing = live_servers_by_name(self.adapter, listed, set(entry["name"] for entry in entries))
-        catalog = self.adapter.catalog() if entries else None
-        self.warn_about_drift(entries, existing, catalog)
-        missing = [entry for entry in entries if entry["name"] not in existing]
-        orders = resolve_orders(self.provider, catalog, missing)
-        self.result.update(ordered=[entry["name"] for entry in missing], cost_usd=usd(total_price(orders)))
-        if orders:
-            self.mark_changed()
-            self.check_balance(orders)
-        planned = dict((order["request"]["name"], planned_server(self.provider, order)) for order in orders)
+        check_entries(self.provider, entries, self.adapter.same_name)
+        if self.check_mode or not entries:
+            servers = self.converge_fleet(entries)
+        else:
+            # Concurrent runs on this controller queue here; the one that waited then finds the servers.
+            with order_lock(self, self.journal):
+                servers = self.converge_fleet(entries)
         if self.check_mode:
-            self.finish(entries, existing, planned)
             return
-        created = self.order(orders, listed)
-        servers = self.finish(entries, existing, created)
         if self.params["wait"] or self.params["wait_for_ssh"]:
             try:
                 servers = wait_for_servers(self.adapter, servers, "running", max(0.0, deadline - time.monotonic()),
@@ -242,6 +252,42 @@ class FleetModule(VpsModule):
         if self.params["include_credentials"]:
             servers = with_credentials(self.adapter, servers)
         self.result["servers"] = self.adapter.fill_plan_specs(servers)
+
+    def converge_fleet(self, entries):
+        """Find the fleet's servers, order the missing ones; the fleet's servers (planned ones in check mode)."""
+        names = set(entry["name"] for entry in entries)
+        listed = self.adapter.list_servers()
+        existing = live_servers_by_name(self.adapter, listed, names)
+        if self.provider == "vpscrypto" and not self.check_mode:
+            for name in existing:
+                clear_order_intent(self.journal, name)  # listed: no intent needed any more
+            missing_names = sorted(name for name in names if name not in existing)
+            existing.update(resolve_pending_orders(self.adapter, self.journal, self.params, missing_names,
+                                                   self.live_named))
+        catalog = self.adapter.catalog() if entries else None
+        self.warn_about_drift(entries, existing, catalog)
+        missing = [entry for entry in entries if entry["name"] not in existing]
+        orders = resolve_orders(self.provider, catalog, missing)
+        for order, entry in zip(orders, missing):
+            order["idempotency_key"] = entry.get("idempotency_key")
+        self.result.update(ordered=[entry["name"] for entry in missing], cost_usd=usd(total_price(orders)))
+        if orders:
+            self.mark_changed()
+            self.check_balance(orders)
+        planned = dict((order["request"]["name"], planned_server(self.provider, order)) for order in orders)
+        if self.check_mode:
+            return self.finish(entries, existing, planned)
+        created = self.order(orders, listed)
+        servers = self.finish(entries, existing, created)
+        if created:
+            refuse_duplicates(self.adapter, self.provider,
+                              dict((name, set([str(server["id"])])) for name, server in created.items()),
+                              dict((name, [server]) for name, server in created.items()))
+        return servers
+
+    def live_named(self, names):
+        """``{name: server}`` of the live servers bearing one of ``names`` (read afresh)."""
+        return live_servers_by_name(self.adapter, self.adapter.list_servers(), set(names))
 
     def warn_about_drift(self, entries, existing, catalog):
         can_rebuild = self.adapter.offers("reinstall_server")
@@ -272,15 +318,19 @@ class FleetModule(VpsModule):
         answer never takes an old namesake for the new order.
         """
         known_ids = [server["id"] for server in listed]
-        outcomes = send_orders(self.adapter, self.provider, orders, known_ids)
+        outcomes = send_orders(self.adapter, self.provider, orders, known_ids, self.journal)
         created = dict((order["request"]["name"], server) for order, server, error in outcomes if error is None)
         if created:
             self.record_effect()
         failed = ["%s: %s" % (order["request"]["name"], error) for order, server, error in outcomes if error]
         if failed:
             self.result["ordered"] = sorted(created)
-            raise ModuleFailure("%d of %d order(s) failed (%s); the other servers were ordered, and a re-run "
-                                "orders only what is still missing" % (len(failed), len(orders), "; ".join(failed)),
+            unknown = any(getattr(error, "outcome_unknown", False) for order, server, error in outcomes if error)
+            rerun = ("an order of unknown outcome is kept in the intent journal, and a re-run looks for its server"
+                     " (pending_grace) before it would order it again" if unknown
+                     else "a re-run orders only what is still missing")
+            raise ModuleFailure("%d of %d order(s) failed (%s); the other servers were ordered, and %s"
+                                % (len(failed), len(orders), "; ".join(failed), rerun),
                                 ordered=sorted(created), servers=list(created.values()))
         return created
 
@@ -305,6 +355,7 @@ def main():
         root_password=dict(type="str", no_log=True),
         addons=dict(type="list", elements="str"),
         groups=dict(type="list", elements="str"),
+        idempotency_key=dict(type="str", no_log=False),
     )
     module = VpsModule.build_module(
         argument_spec=dict(
@@ -313,6 +364,7 @@ def main():
             wait_for_ssh=dict(type="bool", default=False),
             wait_timeout=dict(type="int", default=600),
             include_credentials=dict(type="bool", default=False),
+            **journal_argument_spec(lock=True)
         ),
     )
     FleetModule(module).run()

@@ -15,7 +15,9 @@ description:
   - Declares one server by O(name) (or O(id)) and makes it so.
   - V(present) orders the server from the account's prepaid balance if no server has that name,
     and otherwise converges what the API can change in place (the Otwa label) and warns about what it cannot.
-  - V(rebuilt) reinstalls the server with O(os), wiping its disk (Otwa Cloud only).
+  - V(rebuilt) reinstalls the server with O(os), wiping its disk (Otwa Cloud only; needs an API key with the
+    C(servers:destroy) scope, which Otwa's default scope set lacks. The API does not tell a key's scopes, so
+    check mode previews the rebuild and warns that a real run needs that scope).
   - V(absent) terminates the server (Otwa Cloud only; needs an API key with the C(servers:destroy) scope).
   - An order is never sent twice. Otwa orders carry one C(Idempotency-Key) per order; a VPSCrypto
     order whose answer was lost is looked up by name before any retry.
@@ -24,6 +26,8 @@ extends_documentation_fragment:
   - vpsfleet.cloud.api_client
   - vpsfleet.cloud.attributes
   - vpsfleet.cloud.attributes.CHANGES_WITH_DIFF
+  - vpsfleet.cloud.journal
+  - vpsfleet.cloud.journal.lock
 options:
   name:
     description:
@@ -34,12 +38,14 @@ options:
     type: str
   id:
     description:
-      - Address one existing server directly. With O(name), the server is renamed to O(name) (Otwa Cloud).
+      - Address one existing server directly. With O(name), the server is renamed to O(name) (Otwa Cloud;
+        on VPSCrypto, which cannot rename servers, O(id) with O(name) fails before any request).
     type: str
   state:
     description:
       - V(present) orders the server if it is missing.
-      - V(rebuilt) reinstalls it with O(os) on every run (always a change; the disk is wiped).
+      - V(rebuilt) reinstalls it with O(os) (always a change; the disk is wiped). On Otwa a second run with the
+        same O(os) within 24 h replays the first reinstall (see O(idempotency_key)).
       - V(absent) terminates it.
     type: str
     choices: [present, rebuilt, absent]
@@ -79,7 +85,8 @@ options:
     type: str
   addons:
     description:
-      - Otwa Cloud add-on ids to order with the server (one per type), for example V(vpk7wjf5).
+      - Otwa Cloud add-on ids to order with the server (one per type), for example V(vpk8qnr2)
+        (8 additional IPs of a Cloud M server).
       - Otwa lists add-ons and their prices only for an existing server (M(vpsfleet.cloud.vps_addon_info)),
         so the ids are checked by the provider when the order is placed, and their price is not part of
         RV(price_usd).
@@ -100,6 +107,15 @@ options:
       - Also wait until the server accepts TCP connections on port 22 of its IP ("running" is not "reachable").
     type: bool
     default: false
+  idempotency_key:
+    description:
+      - Part of the C(Idempotency-Key) of an Otwa order or reinstall (ignored for VPSCrypto, whose API has none).
+      - The key is derived from the account (a hash of the API key), the request (name, plan, region, OS,
+        hostname, add-ons; for a reinstall the server and the OS) and this value, so a re-run or a concurrent run
+        of the same task within Otwa's 24 h window replays the first order or reinstall instead of making another.
+      - Changing the request changes the key. Set a new value to order the same request again within 24 h (after
+        terminating its server) or to reinstall the same OS again.
+    type: str
 notes:
   - In check mode, sends no request that changes anything and reports what would happen,
     including RV(price_usd), RV(balance_usd) and RV(balance_covers) for an order.
@@ -237,7 +253,10 @@ import time
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._base import ModuleFailure, VpsModule
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._client import ApiError
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._model import usd
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._otwa import new_idempotency_key
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._journal import journal_argument_spec
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._order_guard import (
+    UsesJournal, clear_order_intent, order_lock, otwa_order_key, otwa_reinstall_key, pending_order,
+    record_landed_order, record_order_intent, refuse_duplicates, refuse_replayed_order, resolve_pending_orders)
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._resolve import resolve_choice
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._server_drift import needs_catalog, unchangeable_differences
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._server_lookup import describe_target, find_server
@@ -253,7 +272,7 @@ OPERATIONS_BY_STATE = {
 DESTROY_SCOPE_HINT = "this needs an API key with the servers:destroy scope"
 
 
-class ServerModule(VpsModule):
+class ServerModule(UsesJournal, VpsModule):
     represent = "server"
     secrets_shown_again = ("root_password",)
 
@@ -262,7 +281,11 @@ class ServerModule(VpsModule):
         self.deadline = time.monotonic() + self.params["wait_timeout"]
 
     def required_operations(self):
-        return OPERATIONS_BY_STATE[self.params["state"]]
+        operations = OPERATIONS_BY_STATE[self.params["state"]]
+        if self.params["state"] == "present" and self.params["id"] and self.params["name"]:
+            # With id, name renames the server: refused before any request where that is not offered.
+            operations = operations + ("rename_server",)
+        return operations
 
     def execute(self):
         state = self.params["state"]
@@ -277,6 +300,9 @@ class ServerModule(VpsModule):
             self.ensure_absent(server)
         if self.result.get("server") and self.result["server"].get("id"):
             self.result["server"] = self.adapter.fill_plan_specs([self.result["server"]])[0]
+        # The diff describes the same server the result returns: with its plan's specs.
+        self.before, self.after = [self.adapter.fill_plan_specs([state])[0] if state else state
+                                   for state in (self.before, self.after)]
 
     # -- present ----------------------------------------------------------------------------
 
@@ -288,6 +314,9 @@ class ServerModule(VpsModule):
         if server is None:
             self.order_server()
         else:
+            if self.provider == "vpscrypto" and not self.check_mode and self.params["name"] \
+                    and pending_order(self.journal, self.params["name"]):
+                clear_order_intent(self.journal, self.params["name"])  # the late order has landed
             self.converge(server)
 
     def order_server(self):
@@ -304,20 +333,39 @@ class ServerModule(VpsModule):
             if covers is False:
                 self.module.warn(insufficient_balance_message(order["price"], balance, with_addons=addons))
             return
+        # Concurrent runs on this controller queue here; the one that waited then finds the server.
+        with order_lock(self, self.journal):
+            name = self.params["name"]
+            late = resolve_pending_orders(self.adapter, self.journal, self.params, [name], self.live_named) \
+                if self.provider == "vpscrypto" else {}
+            found = late.get(name) or find_server(self.adapter, name=name)
+            if found is None:
+                server, password = self.place_order(order)
+                # Recorded before waiting: should the wait fail, the task still reports the paid order.
+                self.record_effect()
+                self.record_order(server, password)
+                refuse_duplicates(self.adapter, self.provider, {name: set([str(server["id"])])}, {name: [server]})
+        if found is not None:
+            # Another run (or an earlier one's late order) made it meanwhile: nothing to order.
+            self.result["changed"] = False
+            self.result.pop("price_usd", None)
+            self.converge(found)
+            return
+        server = self.wait_until_ready(server)
+        self.record_order(server, password or self.generated_password(server))
+
+    def place_order(self, order):
+        """Send the order; a refusal for want of money says the price, the balance and what to do."""
         try:
-            server, password = self.send_order(order["request"])
+            return self.send_order(order["request"])
         except ApiError as exc:
             if exc.status != 402:
                 raise
             balance = self.balance_or_none()
-            message = insufficient_balance_message(order["price"], balance, with_addons=bool(order["request"].get("addons")))
+            message = insufficient_balance_message(order["price"], balance,
+                                                   with_addons=bool(order["request"].get("addons")))
             raise ModuleFailure(message, failure=exc.to_failure(),
                                 price_usd=usd(order["price"]), balance_usd=balance)
-        # Recorded before waiting: should the wait fail, the task still reports the paid order.
-        self.record_effect()
-        self.record_order(server, password)
-        server = self.wait_until_ready(server)
-        self.record_order(server, password or self.generated_password(server))
 
     def record_order(self, server, password):
         if password:
@@ -325,12 +373,36 @@ class ServerModule(VpsModule):
         self.set_diff({}, server)
         self.result["server"] = server
 
+    def live_named(self, names):
+        """``{name: server}`` of the live servers bearing one of ``names``."""
+        found = {}
+        for name in names:
+            server = find_server(self.adapter, name=name)
+            if server is not None and server["status"] != "terminated":
+                found[name] = server
+        return found
+
     def send_order(self, request):
-        """One order: Otwa with an Idempotency-Key, VPSCrypto with the ids that existed before it."""
-        if self.provider == "otwa":
-            return self.adapter.order_server(request, idempotency_key=new_idempotency_key())
+        """One order: Otwa with an Idempotency-Key derived from the request (a re-run replays it),
+        VPSCrypto journaled first and with the ids that existed before it."""
         known_ids = [server["id"] for server in self.adapter.list_servers()]
-        return self.adapter.order_server(request, known_ids=known_ids)
+        if self.provider == "otwa":
+            key = otwa_order_key(self.journal, request, self.params["idempotency_key"])
+            server, password = self.adapter.order_server(request, idempotency_key=key)
+            refuse_replayed_order(request["name"], server, known_ids)
+            return server, password
+        record_order_intent(self.journal, request["name"], request)
+        try:
+            answer = self.adapter.order_server(request, known_ids=known_ids)
+        except ApiError as exc:
+            if not exc.outcome_unknown:
+                clear_order_intent(self.journal, request["name"])
+                raise
+            exc.message += ("; the order is kept in the intent journal, so the next run looks for its server for"
+                            " pending_grace seconds before it would order again")
+            raise
+        record_landed_order(self.journal, request["name"], answer[0])
+        return answer
 
     def balance_or_none(self):
         try:
@@ -382,12 +454,16 @@ class ServerModule(VpsModule):
         after = dict(server, os=os_item["slug"], status="provisioning")
         self.set_diff(server, after)
         if self.check_mode:
+            # A 403 is the only way the API tells; a key made with the default scopes would meet it.
+            self.module.warn("a real rebuild of server %s %s (not in Otwa's default scope set); check mode "
+                             "cannot tell whether this key has it" % (server["id"], DESTROY_SCOPE_HINT))
             self.result["server"] = after
             return
         family = (os_item.get("family") or "").lower() or None
         try:
             self.adapter.reinstall_server(server["id"], os_item["slug"], os_family=family,
-                                          idempotency_key=new_idempotency_key())
+                                          idempotency_key=otwa_reinstall_key(self.journal, server["id"], os_item["slug"],
+                                                                             self.params["idempotency_key"]))
         except ApiError as exc:
             self.fail_forbidden(exc, "reinstalling server %s" % server["id"])
         self.record_effect()
@@ -468,6 +544,8 @@ def main():
             wait=dict(type="bool", default=True),
             wait_timeout=dict(type="int", default=600),
             wait_for_ssh=dict(type="bool", default=False),
+            idempotency_key=dict(type="str", no_log=False),
+            **journal_argument_spec(lock=True)
         ),
         required_one_of=[("id", "name")],
         required_if=[("state", "rebuilt", ("os",))],

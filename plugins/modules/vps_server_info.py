@@ -65,8 +65,10 @@ options:
     description:
       - Wait until every selected server has this status (V(running) also needs an IP; V(terminated) also
         counts a server that is gone). One list request per polling round, however many servers.
-      - When O(id) or O(name) selects no server the task fails, and when the filters select none it warns;
-        except for V(terminated), where a server that is gone is what the task waits for.
+      - When O(id), O(name) or the filters (O(status), O(plan), O(location)) select no server the task
+        fails, naming the filter that matched nothing and its valid values (for O(plan) and O(location),
+        those of the catalog); except for V(terminated), where a server that is gone is what the task
+        waits for. With no filter at all, an account without servers only warns.
     type: str
     choices: [running, stopped, terminated]
   wait_for_ssh:
@@ -195,6 +197,8 @@ class ServerInfoModule(VpsModule):
     def __init__(self, module):
         super(ServerInfoModule, self).__init__(module)
         self._accepted = {}
+        # What the API listed before the filters applied (for saying which filter matched nothing).
+        self.candidates = []
 
     def required_operations(self):
         operations = ["list_servers"]
@@ -232,6 +236,7 @@ class ServerInfoModule(VpsModule):
             candidates = [found] if found else []
         else:
             candidates = self.adapter.list_servers()
+        self.candidates = candidates
         return self.adapter.fill_plan_specs([server for server in candidates if self.selected(server)])
 
     def selected(self, server):
@@ -254,7 +259,40 @@ class ServerInfoModule(VpsModule):
         if self.params["id"] or self.params["name"]:
             raise ModuleFailure("no server to wait for: %s matches no live server" % (
                 "id %s" % self.params["id"] if self.params["id"] else "name %r" % self.params["name"]), servers=[])
-        self.module.warn("wait_for=%s: no server matches the filters, so there was nothing to wait for" % status)
+        unmatched = self.unmatched_filters()
+        if unmatched:
+            raise ModuleFailure("wait_for=%s: nothing to wait for, %s" % (status, "; ".join(unmatched)), servers=[])
+        self.module.warn("wait_for=%s: the account has no server, so there was nothing to wait for" % status)
+
+    def unmatched_filters(self):
+        """Why the filters select no server: each filter that matches nothing, with its valid values."""
+        params = self.params
+        reasons = []
+        for option, section, keys in (("plan", "plans", PLAN_KEYS), ("location", "locations", LOCATION_KEYS)):
+            if not params[option]:
+                continue
+            items = self.adapter.catalog()[section]
+            try:
+                resolve_choice(option, params[option], items, keys)
+            except InvalidChoice as exc:
+                reasons.append("%s %r is not in the catalog (valid values: %s)" % (
+                    option, params[option], ", ".join(exc.choices) or "none offered"))
+                continue
+            if not [server for server in self.candidates
+                    if str(server.get(option) or "").lower() in self.accepted(option, section, keys)]:
+                reasons.append("no server has %s %r (the servers' %ss: %s)" % (
+                    option, params[option], option, self.values_of(option)))
+        if params["status"] and not [server for server in self.candidates if server["status"] in params["status"]]:
+            reasons.append("no server has status %s (the servers' statuses: %s)" % (
+                ", ".join(params["status"]), self.values_of("status")))
+        if not reasons and (params["plan"] or params["location"] or params["status"]):
+            given = ["%s %s" % (option, params[option]) for option in ("status", "plan", "location") if params[option]]
+            reasons.append("the filters %s match servers one by one but no server together" % ", ".join(given))
+        return reasons
+
+    def values_of(self, field):
+        values = sorted(set(str(server.get(field)) for server in self.candidates if server.get(field) is not None))
+        return ", ".join(values) or "the account has no server"
 
     def accepted(self, option, section, keys):
         # The catalog is read once, and only when a plan or location filter is given.

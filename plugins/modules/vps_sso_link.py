@@ -32,7 +32,9 @@ options:
   next:
     description:
       - The dashboard path to land on after login, starting with C(/) (for example V(/dashboard/billing)).
-      - Another host (C(//host), C(/\\host)), blanks and control characters are refused.
+      - The path is percent-decoded and its dot segments resolved first, and the result is what is sent.
+        Anything that could land on another host (C(//host), C(/\\host), C(/..//host), C(/%2F%2Fhost)),
+        blanks and control characters are refused before any request.
     type: str
 notes:
   - In check mode, O(next) is checked and the server found, but no link is minted; RV(url) and RV(expires_in)
@@ -74,26 +76,65 @@ server_id:
   type: str
 """
 
+from urllib.parse import unquote
+
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._base import ModuleFailure, VpsModule
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._server_lookup import require_server
 
 
-def check_next_path(next_path):
-    """Fail unless ``next_path`` is unset or a path starting with ``/`` (not ``//``, another host)."""
+ACCEPTED_NEXT = ("a dashboard path on the provider's site: one '/' then the path (for example /dashboard/billing), "
+                 "with no other host, no '..' that climbs above '/', no backslash, blank or control character, "
+                 "percent-encoded or not")
+# Decoding more often than this without reaching a stable text is itself refused.
+MAX_DECODE_ROUNDS = 3
+
+
+def remove_dot_segments(path):
+    """RFC 3986 section 5.2.4: ``/a/./b/../c`` -> ``/a/c``; ``/..`` stays at ``/``."""
+    output = []
+    for segment in path.split("/")[1:]:
+        if segment == "..":
+            if len(output) > 1 or (output and output[0] != ""):
+                output.pop()
+        elif segment != ".":
+            output.append(segment)
+    if path.split("/")[-1] in (".", ".."):
+        output.append("")
+    return "/" + "/".join(output)
+
+
+def normalise_next_path(next_path):
+    """The path the browser would land on for ``next_path``: percent-decoded and its dot segments
+    resolved, query and fragment kept. Fails, with the accepted form, on anything that could leave
+    the provider's site (``//host``, ``/..//host``, ``/%2F%2Fhost``, ``/\\host``)."""
     if next_path is None:
-        return
+        return None
+    decoded = next_path
+    for _round in range(MAX_DECODE_ROUNDS + 1):
+        once = unquote(decoded)
+        if once == decoded:
+            break
+        decoded = once
+    else:
+        raise ModuleFailure("next must be %s; got %r, which is encoded more than %d times over" % (
+            ACCEPTED_NEXT, next_path, MAX_DECODE_ROUNDS))
     # Browsers read "/\\host" as "//host"; control characters and blanks can smuggle the same.
-    unsafe = "\\" in next_path or any(ord(char) < 33 or ord(char) == 127 for char in next_path)
-    if not next_path.startswith("/") or next_path.startswith("//") or unsafe:
-        raise ModuleFailure("next must be a dashboard path starting with '/' (for example /dashboard/billing), "
-                            "without another host, blanks or control characters; got %r" % next_path)
+    unsafe = "\\" in decoded or any(ord(char) < 33 or ord(char) == 127 for char in decoded)
+    path, separator, rest = decoded.partition("?") if "?" in decoded else decoded.partition("#")
+    if not path.startswith("/") or unsafe:
+        raise ModuleFailure("next must be %s; got %r" % (ACCEPTED_NEXT, next_path))
+    resolved = remove_dot_segments(path)
+    if resolved.startswith("//") or path.startswith("//"):
+        raise ModuleFailure("next must be %s; got %r, which resolves to %r: another host" % (
+            ACCEPTED_NEXT, next_path, resolved + separator + rest))
+    return resolved + separator + rest
 
 
 class SsoLinkModule(VpsModule):
     operations = ("sso_link",)
 
     def execute(self):
-        check_next_path(self.params["next"])
+        next_path = normalise_next_path(self.params["next"])
         server_id = None
         if self.params["id"] or self.params["name"]:
             server_id = require_server(self.adapter, server_id=self.params["id"], name=self.params["name"])["id"]
@@ -101,7 +142,7 @@ class SsoLinkModule(VpsModule):
             # Minting is a POST that creates a live login token: not something check mode may do.
             self.result.update(url=None, expires_in=None, server_id=server_id)
             return
-        answer = self.adapter.sso_link(next_path=self.params["next"], server_id=server_id)
+        answer = self.adapter.sso_link(next_path=next_path, server_id=server_id)
         self.result.update(url=answer.get("url"), expires_in=answer.get("expiresIn"), server_id=server_id)
 
 

@@ -25,12 +25,14 @@ extends_documentation_fragment:
   - vpsfleet.cloud.api_client
   - vpsfleet.cloud.attributes
   - vpsfleet.cloud.attributes.CHANGES_WITHOUT_DIFF
+  - vpsfleet.cloud.journal
 options:
   amount:
     description:
-      - Amount in USD to add, between 25 and 2000, in whole cents. Checked before any request.
+      - Amount in USD to add, between 25 and 2000, in whole cents; a number, or a string holding one.
+        Checked before any request; anything else fails saying the accepted range.
       - Required unless O(ref) is given.
-    type: float
+    type: raw
   coin:
     description:
       - What the top-up is paid in. C(USDCBASE) is USDC on Base, paid through x402 from O(wallet_private_key).
@@ -68,6 +70,7 @@ options:
       - If not set, the environment variable E(VPSFLEET_WALLET_KEY) is used.
       - Used only to sign locally; never sent, logged or returned.
       - Not needed in check mode, where nothing is signed; the task warns when a real run would lack it.
+      - A missing or malformed key, and a malformed O(expected_pay_to), fail before any request.
     type: str
   expected_pay_to:
     description:
@@ -83,20 +86,31 @@ requirements:
   - eth-account (only to pay with C(USDCBASE))
 notes:
   - In check mode, reports whether O(min_balance) would trigger and what would be paid (RV(planned)); creates
-    no invoice, signs nothing and pays nothing, so O(wallet_private_key) is not needed.
+    no invoice, signs nothing and pays nothing, so O(wallet_private_key) is not needed. With O(ref), check mode
+    reads the top-up as a real run does (and with O(wait=true) waits for it); reading an invoice whose payment
+    the provider has confirmed is what credits it, so such a read can credit the balance in check mode too.
   - Spend guards, checked before signing; any mismatch fails naming the check and the offered values,
     and nothing is signed or sent. The amount must equal O(amount) exactly, in USDC base units, read from
     C(maxAmountRequired) in x402 version 1 and C(amount) in version 2; the scheme must be C(exact) with an
     EIP-3009 transfer; the network Base mainnet (Base Sepolia only with O(allow_testnet=true)); the asset the
     known USDC contract with its EIP-712 name and version; the payee never the zero address, and
-    O(expected_pay_to) when given; C(maxTimeoutSeconds) at most 3600. The signed authorization itself is
-    valid for at most 300 seconds, whatever the requirement allows.
+    O(expected_pay_to) when given; C(maxTimeoutSeconds) a positive number. Any offered timeout is accepted, but the
+    signed authorization is valid for at most 300 seconds (C(validBefore)), and from 600 seconds in the past
+    (C(validAfter)), so a wallet host whose clock runs a few minutes fast still pays.
+  - When the 402 declares the C(payment-identifier) extension (x402 version 2), the payment carries a payment id
+    (RV(payment.payment_id)), the same for a re-run of the same top-up the same day while the balance is unchanged,
+    so a server that deduplicates by payment id answers it with the first payment's outcome. Every extension the
+    server declares is echoed as it came.
   - One payment per task. A network error after the signed payment was sent is retried with the same signed
-    header, which can settle at most once. A 402 answering the payment is reported with its reason and never
-    paid again.
-  - When the payment was sent more than once (an answer was lost), or the refusal says its nonce is already
-    used, an earlier attempt may have settled it. The task then fails saying the outcome is unknown
-    (RV(failure.outcome_unknown)), with RV(payment); check the balance and top-ups before running again.
+    header, which can settle at most once. A 402 answering the payment is reported and never paid again.
+  - A 402 is a clean refusal (RV(failure.outcome_unknown=false)) only when the server refused the payment before
+    settling it (x402 version 2 C(PAYMENT-REQUIRED) again, or a C(PAYMENT-RESPONSE) whose C(errorReason) starts with
+    C(invalid_) and names no transaction; version 1 errors other than C(Settle failed)). A failed or unconfirmed
+    settlement (C(settlement_pending), a facilitator error, C(Settle failed)), a refusal after the payment was sent
+    more than once or saying its nonce is already used, and any 402 that does not say, are of unknown outcome
+    (RV(failure.outcome_unknown=true)), with RV(failure.transaction) when the server gave one, since the money may have
+    moved. Do not run the task again until the balance (M(vpsfleet.cloud.vps_account_info)), the top-up
+    (M(vpsfleet.cloud.vps_topup_info)) or the transaction on Base says what happened.
   - Set C(no_log) on the task when passing O(wallet_private_key), to keep it out of callbacks as well.
 seealso:
   - module: vpsfleet.cloud.vps_topup_info
@@ -250,8 +264,15 @@ payment:
     nonce:
       description: The EIP-3009 nonce (32 bytes, hex), spent on chain once settled.
       type: str
+    valid_after:
+      description: Unix time from which the authorization can settle (600 seconds before it was signed).
+      type: str
     valid_before:
       description: Unix time after which the authorization cannot settle.
+      type: str
+    payment_id:
+      description:
+        - The payment-identifier id sent with the payment, when the 402 declared that extension; V(null) otherwise.
       type: str
 failure:
   description: Why a payment failed after it was signed.
@@ -264,10 +285,28 @@ failure:
       type: str
     outcome_unknown:
       description:
-        - Whether the payment may have been settled all the same (no answer, a server error, a refusal after the
-          payment was sent more than once, or one saying its nonce is already used).
-        - When true, check the balance and top-ups before running again.
+        - Whether the payment may have been settled all the same (a failed or unconfirmed settlement, no answer, a
+          server error, a refusal after the payment was sent more than once, or one saying its nonce is already used).
+        - When true, do not run the task again until the balance, the top-up or the transaction says what happened.
       type: bool
+    stage:
+      description:
+        - Where the server stopped, for a 402 answering the payment. V(verification) (refused before settling,
+          nothing moved), V(settlement) (a transfer was attempted) or V(unknown) (the answer does not say).
+      returned: when a 402 answered the payment
+      type: str
+    transaction:
+      description: The transaction hash the server gave with a failed settlement (look it up on Base), else V(null).
+      returned: when a 402 answered the payment
+      type: str
+    ref:
+      description: The top-up reference, when the answer named one; read it with M(vpsfleet.cloud.vps_topup_info).
+      returned: when a 402 answered the payment
+      type: str
+    payment_id:
+      description: The payment-identifier id sent with the payment, if any.
+      returned: when a 402 answered the payment
+      type: str
     status:
       description: The HTTP status of the error answer, V(null) when none came back.
       returned: when an error other than a 402, or no answer, came back
@@ -277,35 +316,45 @@ failure:
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._base import ModuleFailure, VpsModule
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._client import ApiError
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._journal import journal_argument_spec
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._model import usd
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers import provider_api_key
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._order_guard import UsesJournal
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._topup_intent import (
+    PendingTopup, clear_topup_intent, record_invoice_intent, record_x402_intent, resolve_pending_topup)
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._topup import (
     TOPUP_COINS, WALLET_KEY_ENV, X402_COIN, PaymentUnconfirmed, TopupRefused, account_balance,
-    below_min_balance, create_invoice, is_final, pay_with_x402, payment_summary, validate_amount,
+    below_min_balance, create_invoice, default_payment_id, is_final, pay_with_x402, payment_summary,
 )
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._topup_inputs import check_topup_inputs
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._x402 import (
     NETWORKS, MissingSigningLibraryError, X402Error, usd_to_base_units,
 )
 
 MISSING_WALLET_KEY = "paying with %s needs wallet_private_key or the environment variable %s" % (
     X402_COIN, WALLET_KEY_ENV)
-# After a payment that may have settled, the way to find out before paying again.
-CHECK_BEFORE_RERUN = ("Check the balance (vps_account_info) and the account's top-ups (vps_topup_info)"
-                      " before running again; min_balance makes a re-run safe")
+# After a payment that may have settled: what the next run does, and how to find out meanwhile.
+HOW_TO_CHECK = ("The signed payment is kept in the intent journal: the next run re-sends that same"
+                " authorization while it is valid (it settles at most once) and pays nothing new until it is"
+                " resolved. Meanwhile, check the balance (vps_account_info), the top-up (vps_topup_info with"
+                " its ref, when one is given) and the transaction on Base (failure.transaction, when given)")
 
 
-class TopupModule(VpsModule):
+class TopupModule(UsesJournal, VpsModule):
     operations = ("topup",)
     represent = "topup"
 
     def execute(self):
+        amount = check_topup_inputs(self.params)
         if self.params["ref"]:
             self.watch(self.params["ref"])
             return
-        try:
-            amount = validate_amount(self.params["amount"])
-        except ValueError as exc:
-            raise ModuleFailure(str(exc))
         coin = self.params["coin"]
+        if not self.check_mode and coin == X402_COIN and not self.params["wallet_private_key"]:
+            raise ModuleFailure(MISSING_WALLET_KEY)
+        if not self.check_mode and self.resolved_earlier_topup():
+            return
         self.result.update(topup=None, topup_needed=self.topup_needed())
         if not self.result["topup_needed"]:
             return
@@ -325,11 +374,44 @@ class TopupModule(VpsModule):
         if coin == X402_COIN:
             self.pay(amount)
         else:
-            self.result["topup"] = create_invoice(self.adapter, amount, coin)
+            self.result["topup"] = self.invoice(amount, coin)
             self.mark_changed()
             self.record_effect()
             if self.params["wait"]:
                 self.watch(self.result["topup"]["ref"])
+
+    def resolved_earlier_topup(self):
+        """Resolve a top-up an earlier run left unresolved; True when this run is then done."""
+        try:
+            resolved = resolve_pending_topup(self.adapter, self.journal, abandon=self.params["abandon_pending"],
+                                             warn=self.module.warn, hide=self.module.no_log_values.update)
+        except PendingTopup as exc:
+            raise ModuleFailure(str(exc), failure={"outcome_unknown": True, "pending": True})
+        if resolved is None:
+            return False
+        self.mark_changed()
+        self.record_effect()
+        self.result.update(topup=resolved["topup"], settlement=resolved["settlement"], payment=resolved["payment"])
+        self.module.warn(resolved["note"] + "; run again for a further top-up")
+        return True
+
+    def invoice(self, amount, coin):
+        """A classic invoice, journaled while its answer is outstanding."""
+        try:
+            record_invoice_intent(self.journal, amount, coin)
+        except PendingTopup as exc:
+            raise ModuleFailure(str(exc))
+        try:
+            topup = create_invoice(self.adapter, amount, coin)
+        except ApiError as exc:
+            if not exc.outcome_unknown:
+                clear_topup_intent(self.journal)
+            raise
+        except X402Error:
+            clear_topup_intent(self.journal)
+            raise
+        clear_topup_intent(self.journal)
+        return topup
 
     def topup_needed(self):
         """Read the balance when min_balance is given; True when a top-up is due."""
@@ -366,19 +448,29 @@ class TopupModule(VpsModule):
             # The header, and the signature inside it, authorize moving the wallet's money until it expires.
             self.module.no_log_values.update(payment.secrets())
             signed.append(payment)
+            # Journaled before it leaves: a lost answer is resolved by re-sending this very payment.
+            record_x402_intent(self.journal, amount, payment)
 
         try:
             topup, settlement, payment = pay_with_x402(
                 self.adapter, amount, self.params["wallet_private_key"], allow_testnet=self.params["allow_testnet"],
-                expected_pay_to=self.params["expected_pay_to"], on_signed=hide_payment)
+                expected_pay_to=self.params["expected_pay_to"], on_signed=hide_payment,
+                payment_id=self.payment_id(amount))
+        except PendingTopup as exc:
+            raise ModuleFailure(str(exc))
         except MissingSigningLibraryError:
             raise ModuleFailure(missing_required_lib("eth-account"))
         except X402Error as exc:
             raise ModuleFailure(str(exc))
         except TopupRefused as exc:
+            if not exc.maybe_settled:
+                clear_topup_intent(self.journal)
             raise self.refused(exc, payment_summary(signed[0]))
         except PaymentUnconfirmed as exc:
+            if not exc.maybe_settled:
+                clear_topup_intent(self.journal)
             raise self.unconfirmed(exc, payment_summary(signed[0]))
+        clear_topup_intent(self.journal)
         self.mark_changed()
         self.record_effect()
         self.result["topup"] = topup
@@ -386,19 +478,36 @@ class TopupModule(VpsModule):
         if payment is not None:
             self.result["payment"] = payment_summary(payment)
 
+    def payment_id(self, amount):
+        """The payment-identifier id of this top-up, sent when the 402 declares that extension."""
+        return default_payment_id(self.adapter.client.base_url, provider_api_key(self.provider, self.params["api_key"]),
+                                  amount, self.params["coin"], self.result.get("balance_usd"))
+
     @staticmethod
     def refused(refusal, summary):
         """The failure for a 402 answering the payment: a refusal, or of unknown outcome."""
-        failure = {"reason": refusal.reason, "outcome_unknown": refusal.maybe_settled}
+        answer = refusal.answer
+        failure = {"reason": refusal.reason, "outcome_unknown": refusal.maybe_settled, "stage": answer.stage,
+                   "transaction": answer.transaction, "ref": refusal.ref, "payment_id": summary.get("payment_id")}
         if not refusal.maybe_settled:
             return ModuleFailure(
-                "VPSCrypto refused the x402 payment: %s. It was not paid again; fix the cause and run again"
-                % refusal.reason, settlement=refusal.settlement, payment=summary, failure=failure)
-        why = ("the payment had been sent more than once (an answer was lost or failed)" if refusal.resent
-               else "the reason says its nonce is already used")
+                "VPSCrypto refused the x402 payment before settling it: %s. Nothing was paid and it was not paid"
+                " again; fix the cause and run again" % refusal.reason,
+                settlement=refusal.settlement, payment=summary, failure=failure)
+        if answer.stage == "settlement":
+            why = "its settlement failed or is not confirmed"
+        elif refusal.resent:
+            why = "the payment had been sent more than once (an answer was lost or failed)"
+        elif answer.nonce_spent:
+            why = "the reason says its nonce is already used"
+        else:
+            why = "the answer does not say whether it was settled"
+        if answer.transaction:
+            why += " (transaction %s)" % answer.transaction
+        why += ", so it may have been settled"
         return ModuleFailure(
-            "VPSCrypto answered the x402 payment with a refusal (%s), but %s, so it may have been settled"
-            " already: the outcome is unknown. It was not paid again. %s" % (refusal.reason, why, CHECK_BEFORE_RERUN),
+            "VPSCrypto answered the x402 payment with a 402 (%s), but %s: the outcome is unknown. It was not paid"
+            " again. %s" % (refusal.reason, why, HOW_TO_CHECK),
             settlement=refusal.settlement, payment=summary, failure=failure)
 
     @staticmethod
@@ -415,14 +524,14 @@ class TopupModule(VpsModule):
                                  payment=summary, failure=failure)
         if unconfirmed.resent:
             text += " after it had been sent more than once"
-        return ModuleFailure("%s; it may have been settled. It was not paid again. %s" % (text, CHECK_BEFORE_RERUN),
-                             payment=summary, failure=failure)
+        return ModuleFailure("%s; it may have been settled: the outcome is unknown. It was not paid again. %s"
+                             % (text, HOW_TO_CHECK), payment=summary, failure=failure)
 
 
 def main():
     module = VpsModule.build_module(
         argument_spec=dict(
-            amount=dict(type="float"),
+            amount=dict(type="raw"),
             coin=dict(type="str", choices=list(TOPUP_COINS)),
             min_balance=dict(type="float"),
             ref=dict(type="str"),
@@ -431,6 +540,7 @@ def main():
             wallet_private_key=dict(type="str", no_log=True, fallback=(env_fallback, [WALLET_KEY_ENV])),
             expected_pay_to=dict(type="str"),
             allow_testnet=dict(type="bool", default=False),
+            **journal_argument_spec()
         ),
         mutually_exclusive=[("ref", "amount"), ("ref", "coin"), ("ref", "min_balance")],
         required_one_of=[("ref", "amount")],

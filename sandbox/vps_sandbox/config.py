@@ -17,11 +17,19 @@ DEFAULTS = {
     "x402_network": "base",
     "x402_version": 1,
     "x402_pay_to": DEFAULT_PAY_TO,
+    "x402_payment_identifier": None,
     "guest_agent_down": False,
     "otwa_convenience_fields": True,
+    "list_lag": 0.0,
 }
 
-FAULT_KINDS = ("429", "502", "503", "504", "drop_before", "drop_after_effect", "504_late_effect")
+FAULT_KINDS = ("429", "502", "503", "504", "drop_before", "drop_after_effect", "504_late_effect",
+               "500_after_effect", "503_after_effect", "503_late_effect", "drop_late_effect",
+               "x402_settlement_pending", "x402_facilitator_error")
+# Settlement failures of an x402 payment: they only ever match a request that carries one.
+X402_FAULT_KINDS = ("x402_settlement_pending", "x402_facilitator_error")
+# Which x402 request a fault hits: the one carrying a payment, or the unpaid one asking for the offer.
+X402_TARGETS = ("payment", "offer")
 _ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
 
 
@@ -70,6 +78,9 @@ def _fault(value):
     times = value.get("times", 1)
     if isinstance(times, bool) or not isinstance(times, int) or times < 1:
         raise ConfigError("fault times must be an integer >= 1")
+    x402_target = value.get("x402", "payment" if kind in X402_FAULT_KINDS else None)
+    if x402_target not in (None,) + X402_TARGETS or (kind in X402_FAULT_KINDS and x402_target != "payment"):
+        raise ConfigError("fault x402 must be payment, offer or absent (x402_* kinds: payment)")
     return {
         "method": str(value["method"]).upper() if value.get("method") else None,
         "path": path,
@@ -78,11 +89,12 @@ def _fault(value):
         "retry_after": _number("fault retry_after", value.get("retry_after", 1)),
         "effect_delay": _number("fault effect_delay", value.get("effect_delay", 1)),
         "times": times,
+        "x402": x402_target,
     }
 
 
 def _validate(key, value):
-    if key in ("provision_delay", "power_delay", "reinstall_delay", "terminate_delay", "latency_ms"):
+    if key in ("provision_delay", "power_delay", "reinstall_delay", "terminate_delay", "latency_ms", "list_lag"):
         return _number(key, value)
     if key == "error_rate":
         return _number(key, value, maximum=1.0)
@@ -103,6 +115,10 @@ def _validate(key, value):
     if key == "x402_pay_to":
         if not isinstance(value, str) or not _ADDRESS.match(value):
             raise ConfigError("x402_pay_to must be a 0x-prefixed 20-byte hex address")
+        return value
+    if key == "x402_payment_identifier":
+        if value not in (None, "optional", "required"):
+            raise ConfigError("x402_payment_identifier must be null, optional or required")
         return value
     if key in ("guest_agent_down", "otwa_convenience_fields"):
         if not isinstance(value, bool):

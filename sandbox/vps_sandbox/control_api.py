@@ -3,7 +3,7 @@
 import copy
 import re
 
-from . import catalog, otwa_api, timefmt, topups, vpscrypto_api
+from . import catalog, otwa_api, timefmt, tokens, topups, vpscrypto_api
 from .config import ConfigError, apply_update
 from .errors import fail
 from .routing import Response, Router
@@ -106,6 +106,14 @@ def list_servers(app, request):
     } for server in app.store.servers.values()]})
 
 
+def list_secrets(app, request):
+    """Every secret the sandbox knows: API keys, root passwords (former ones too), login tokens,
+    signed payment headers. For tests that check none of them reaches a client's output."""
+    known = set(tokens.issued()) | set(app.store.keys) | set(
+        server.password for server in app.store.servers.values() if server.password)
+    return Response(200, {"secrets": sorted(known)})
+
+
 def settle_topup(app, request):
     return Response(200, topups.topup_body(topups.settle(app.store, request.params["ref"])))
 
@@ -171,7 +179,7 @@ def build_router():
     router = Router()
     for method, path, handler in [
         ("GET", "/health", health), ("POST", "/reset", reset), ("POST", "/accounts", create_account),
-        ("POST", "/servers", seed_servers), ("GET", "/servers", list_servers),
+        ("POST", "/servers", seed_servers), ("GET", "/servers", list_servers), ("GET", "/secrets", list_secrets),
         ("POST", r"/topups/(?P<ref>[^/]+)/settle", settle_topup),
         ("POST", r"/topups/(?P<ref>[^/]+)/expire", expire_topup),
         ("POST", "/wallets", fund_wallet), ("GET", r"/wallets/(?P<address>[^/]+)", get_wallet),

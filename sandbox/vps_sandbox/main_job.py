@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import sys
 
+from . import secret_sweep
 from .machines_ssh import DEFAULT_ROOTFS
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -86,6 +87,8 @@ class MainJob:
                          for provider in ("vpscrypto", "otwa")}
         self.api_urls = {"vpscrypto": sandbox.vpscrypto_url, "otwa": sandbox.otwa_url}
         self.private_key = self.work_dir / "id_ed25519"
+        # Every run records the results callbacks receive (AWX job events); run() sweeps it for secrets.
+        self.result_record = self.work_dir / "callback-results.jsonl"
         self._write_files()
 
     def _write_files(self):
@@ -142,19 +145,53 @@ class MainJob:
             ANSIBLE_NOCOLOR="1",
             ANSIBLE_PYTHON_INTERPRETER="auto_silent",
             ANSIBLE_LOCAL_TEMP=str(self.work_dir / "ansible-tmp"),
+            # An inventory source that fails fails the run instead of leaving no hosts (docs/inventory.md).
+            ANSIBLE_INVENTORY_UNPARSED_FAILED="true",
             VPSCRYPTO_API_KEY=self.accounts["vpscrypto"]["api_key"],
             OTWA_API_KEY=self.accounts["otwa"]["api_key"],
             VPSCRYPTO_API_URL=self.api_urls["vpscrypto"],
             OTWA_API_URL=self.api_urls["otwa"],
+            **secret_sweep.recorder_environment(self.result_record),
             **self.extra_env,
         )
         return env
 
+    def secret_leaks(self):
+        """Where a secret of the sandbox or of the job's environment reached a callback, in any run so far."""
+        secrets = set(self.sandbox.secrets()) | secret_sweep.environment_secrets(self.environment())
+        return secret_sweep.leaks(self.result_record, secrets)
+
+    def assert_no_secret_recorded(self):
+        """Fail when a run handed a secret to the callbacks (what AWX stores as job events)."""
+        leaks = self.secret_leaks()
+        if leaks:
+            raise AssertionError("secrets reached the callbacks (AWX job events):\n" + "\n".join(leaks[:20]))
+
     def run(self, tool, *args, timeout=600):
-        """Run one ansible tool in the working directory; returns the CompletedProcess."""
-        return subprocess.run([str(ansible_bin_dir() / tool), *map(str, args)], cwd=self.work_dir,
-                              env=self.environment(), capture_output=True, text=True, timeout=timeout,
-                              check=False)
+        """Run one ansible tool in the working directory; returns the CompletedProcess.
+
+        Every run is swept afterwards: a secret in what the callbacks received fails it at once.
+        """
+        completed = subprocess.run([str(ansible_bin_dir() / tool), *map(str, args)], cwd=self.work_dir,
+                                   env=self.environment(), capture_output=True, text=True, timeout=timeout,
+                                   check=False)
+        self.assert_no_secret_recorded()
+        return completed
+
+    def run_like_awx(self, private_data_dir, playbook, envvars, timeout=300):
+        """``ansible_runner.run`` of ``playbook`` from ``private_data_dir`` as an AWX job runs it, with
+        ``envvars`` (what credential types inject) in ``env/envvars``; swept for secrets like run()."""
+        # Imported here: only the AWX-like runs need ansible-runner.
+        import ansible_runner  # pylint: disable=import-outside-toplevel
+
+        envvars = dict(envvars, **secret_sweep.recorder_environment(self.result_record))
+        env_dir = pathlib.Path(private_data_dir) / "env"
+        env_dir.mkdir(parents=True, exist_ok=True)
+        (env_dir / "envvars").write_text(json.dumps(envvars), encoding="utf-8")
+        result = ansible_runner.run(private_data_dir=str(private_data_dir), playbook=playbook, quiet=True,
+                                    timeout=timeout)
+        self.assert_no_secret_recorded()
+        return result
 
     def provision(self, *extra_args):
         """``ansible-playbook vpsfleet.cloud.provision`` with the fleet's extra-vars file."""

@@ -232,7 +232,8 @@ def deploy_server(app, request):
 
 def list_servers(app, request):
     account = _account(app, request, "servers:read")
-    return Response(200, [_server_body(app, server) for server in app.store.servers_of(PROVIDER, account.id)])
+    servers = app.store.listed(app.store.servers_of(PROVIDER, account.id))
+    return Response(200, [_server_body(app, server) for server in servers])
 
 
 def get_server(app, request):

@@ -20,6 +20,7 @@ class Request:
     prefix: str = ""
     params: dict = field(default_factory=dict)
     api_key: object = None
+    fault: dict = None
 
     @property
     def url(self):

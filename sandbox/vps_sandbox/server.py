@@ -18,8 +18,15 @@ PROVIDER_PREFIXES = {"vpscrypto": "/vpscrypto/api/v1", "otwa": "/otwa/api/v1"}
 CONTROL_PREFIX = "/_sandbox"
 FAULT_MESSAGES = {
     "429": "Too many requests, slow down", "503": "Service temporarily unavailable",
-    "502": "Bad gateway", "504": "Gateway timeout",
+    "502": "Bad gateway", "504": "Gateway timeout", "500": "Internal server error",
 }
+# Faults that carry the request out in full and then answer with an error instead of its answer.
+AFTER_EFFECT_STATUSES = {"500_after_effect": 500, "503_after_effect": 503}
+# Faults that answer at once and carry the request out effect_delay seconds later (None: no answer).
+LATE_EFFECT_STATUSES = {"504_late_effect": 504, "503_late_effect": 503, "drop_late_effect": None}
+UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+# How long a request waits for another with the same Idempotency-Key to finish before a 409.
+KEY_WAIT_SECONDS = 30
 
 
 class _Drop(Exception):
@@ -46,11 +53,20 @@ def _split_prefix(path):
     return None, "", path
 
 
-def _take_fault(store, provider, method, path):
-    """Consume and return the first configured fault matching this request, else None."""
+def _carries_x402_payment(request):
+    return any(request.header(name) for name in ("x-payment", "payment-signature"))
+
+
+def _take_fault(store, provider, method, path, paid=False):
+    """Consume and return the first configured fault matching this request, else None.
+
+    ``paid`` says whether the request carries an x402 payment, for faults aimed at the payment
+    (``x402: payment``) or at the unpaid request that asks for the offer (``x402: offer``)."""
     faults = store.config["faults"]
     for index, fault in enumerate(faults):
         if fault["provider"] not in (None, provider):
+            continue
+        if fault.get("x402") is not None and (fault["x402"] == "payment") != paid:
             continue
         if fault["method"] not in (None, method) or not re.search(fault["path"], path):
             continue
@@ -73,6 +89,36 @@ def _rate_limited(store, request, client):
         window_start, count = second, 0
     store.rate_windows[who] = (window_start, count + 1)
     return limit["retry_after"] if count >= limit["per_second"] else None
+
+
+_BUSY = object()
+
+
+def _claim_key(store, provider, request):
+    """Mark a keyed unsafe request in flight, first waiting for one with the same key; its slot,
+    None for a request without a key, or _BUSY when the other one did not finish in time."""
+    key = request.header("idempotency-key")
+    if not key or request.method not in UNSAFE_METHODS:
+        return None
+    slot = (provider, request.header("authorization") or "", key)
+    deadline = time.monotonic() + KEY_WAIT_SECONDS
+    done = store.keys_done
+    with done:
+        while slot in store.keys_in_flight:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return _BUSY
+            done.wait(remaining)
+        store.keys_in_flight.add(slot)
+    return slot
+
+
+def _release_key(store, slot):
+    if slot is None or slot is _BUSY:
+        return
+    with store.keys_done:
+        store.keys_in_flight.discard(slot)
+        store.keys_done.notify_all()
 
 
 def _failure_response(provider, failure):
@@ -144,34 +190,53 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
                      "at": timefmt.iso(timefmt.now())}
         if request.header("idempotency-key"):
             log_entry["idempotency_key"] = request.header("idempotency-key")
-        with store.lock:
-            fault = _take_fault(store, provider, request.method, request.path)
-            retry_after = _rate_limited(store, request, self.client_address[0])
-            random_outage = fault is None and random.random() < store.config["error_rate"]
-        if fault:
-            log_entry["fault"] = fault["kind"]
-        if fault and fault["kind"] == "drop_before":
+        # As a real API does: a second request with a key in flight waits for the first, then replays it.
+        slot = _claim_key(store, provider, request)
+        if slot is _BUSY:
+            log_entry["status"] = 409
             self._log(store, log_entry)
-            raise _Drop()
-        if fault and fault["kind"] in FAULT_MESSAGES:
-            response = self._canned(provider, int(fault["kind"]), fault["retry_after"])
-        elif fault and fault["kind"] == "504_late_effect":
-            self._carry_out_later(app, provider, request, fault["effect_delay"])
-            response = self._canned(provider, 504, fault["retry_after"])
-        elif retry_after is not None:
-            log_entry["fault"] = "rate_limit"
-            response = self._canned(provider, 429, retry_after)
-        elif random_outage:
-            log_entry["fault"] = "error_rate"
-            response = self._canned(provider, 503, 1)
-        else:
-            response = self._run_handler(app, app.provider_routers[provider], provider, request)
-        if fault and fault["kind"] == "drop_after_effect":
+            return Response(409, error_body(provider, 409, "conflict",
+                                            "A request with this Idempotency-Key is still being processed"))
+        handed_over = False
+        try:
+            with store.lock:
+                fault = _take_fault(store, provider, request.method, request.path)
+                retry_after = _rate_limited(store, request, self.client_address[0])
+                random_outage = fault is None and random.random() < store.config["error_rate"]
+            if fault:
+                log_entry["fault"] = fault["kind"]
+            if fault and fault["kind"] == "drop_before":
+                self._log(store, log_entry)
+                raise _Drop()
+            if fault and fault["kind"] in FAULT_MESSAGES:
+                response = self._canned(provider, int(fault["kind"]), fault["retry_after"])
+            elif fault and fault["kind"] in LATE_EFFECT_STATUSES:
+                self._carry_out_later(app, provider, request, fault["effect_delay"], slot)
+                handed_over = True
+                if LATE_EFFECT_STATUSES[fault["kind"]] is None:
+                    self._log(store, log_entry)
+                    raise _Drop()
+                response = self._canned(provider, LATE_EFFECT_STATUSES[fault["kind"]], fault["retry_after"])
+            elif retry_after is not None:
+                log_entry["fault"] = "rate_limit"
+                response = self._canned(provider, 429, retry_after)
+            elif random_outage:
+                log_entry["fault"] = "error_rate"
+                response = self._canned(provider, 503, 1)
+            else:
+                response = self._run_handler(app, app.provider_routers[provider], provider, request)
+            if fault and fault["kind"] in AFTER_EFFECT_STATUSES:
+                # The provider's own error shape: the answer failed after the work was done.
+                response = self._canned(provider, AFTER_EFFECT_STATUSES[fault["kind"]], fault["retry_after"])
+            if fault and fault["kind"] == "drop_after_effect":
+                self._log(store, log_entry)
+                raise _Drop()
+            log_entry["status"] = response.status
             self._log(store, log_entry)
-            raise _Drop()
-        log_entry["status"] = response.status
-        self._log(store, log_entry)
-        return response
+            return response
+        finally:
+            if not handed_over:
+                _release_key(store, slot)
 
     @staticmethod
     def _log(store, entry):
@@ -180,10 +245,16 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
             store.request_log.append(entry)
 
     @classmethod
-    def _carry_out_later(cls, app, provider, request, delay):
+    def _carry_out_later(cls, app, provider, request, delay, slot=None):
         """Run the request's handler after delay seconds and drop its answer: a gateway that timed
-        out while the upstream was still working, which finishes the request afterwards."""
-        timer = threading.Timer(delay, cls._run_handler, (app, app.provider_routers[provider], provider, request))
+        out (or a connection lost) while the upstream was still working, which finishes the request
+        afterwards. A keyed request stays in flight until then."""
+        def carry_out():
+            try:
+                cls._run_handler(app, app.provider_routers[provider], provider, request)
+            finally:
+                _release_key(app.store, slot)
+        timer = threading.Timer(delay, carry_out)
         timer.daemon = True
         timer.start()
 

@@ -1,6 +1,7 @@
 """All sandbox state behind one lock: accounts, keys, servers, top-ups, ledger, wallets, idempotency, jobs."""
 
 import threading
+import time
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
@@ -134,10 +135,16 @@ class Store:
             self.ledger = []
             self.wallets = {}
             self.x402_payments = {}
+            self.x402_payment_ids = {}
             self.idempotency = {}
             self.jobs = {}
             self.request_log = deque(maxlen=REQUEST_LOG_LIMIT)
             self.rate_windows = {}
+            # server key -> monotonic time from which GET /servers lists it (config list_lag)
+            self.listed_from = {}
+            # (provider, bearer, Idempotency-Key) of keyed requests being carried out
+            self.keys_in_flight = set()
+            self.keys_done = threading.Condition(self.lock)
             self.primary_ips = addresses.primary_pool()
             self.additional_ips = addresses.additional_pool()
             self._counters = {"vpscrypto_account": 1000, "key": 0, "vpscrypto_server": 0, "ledger": 0}
@@ -223,7 +230,14 @@ class Store:
     def add_server(self, server):
         """Register a server (its key must be unique)."""
         self.servers[server.key] = server
+        if self.config["list_lag"]:
+            self.listed_from[server.key] = time.monotonic() + self.config["list_lag"]
         return server
+
+    def listed(self, servers):
+        """The servers a list endpoint shows: one younger than ``list_lag`` is not listed yet."""
+        moment = time.monotonic()
+        return [server for server in servers if self.listed_from.get(server.key, 0) <= moment]
 
     def servers_of(self, provider, account_id):
         """The account's servers in creation order."""

@@ -180,6 +180,10 @@ class SandboxProcess:
         """Every server of every account."""
         return self.control("GET", "/servers")["servers"]
 
+    def secrets(self):
+        """Every secret the sandbox has handed out or received: keys, passwords, tokens, payment headers."""
+        return self.control("GET", "/secrets")["secrets"]
+
 
 def machine_processes(machines_dir):
     """PIDs of the host's processes that belong to a machine under ``machines_dir``: the ``unshare``

@@ -3,6 +3,7 @@
 import base64
 import secrets
 import string
+import threading
 
 _ALPHANUMERIC = string.ascii_letters + string.digits
 _BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
@@ -14,18 +15,43 @@ _PNG_1X1 = base64.b64decode(
 )
 
 
+# Every secret this process has handed out or received (keys, passwords, login tokens, signed payment
+# headers), so that tests can check none of them leaks into what a client prints or logs.
+_ISSUED = set()
+_ISSUED_LOCK = threading.Lock()
+
+
+def remember(secret):
+    """Add ``secret`` to the secrets :func:`issued` lists; returns it."""
+    if secret:
+        with _ISSUED_LOCK:
+            _ISSUED.add(secret)
+    return secret
+
+
+def issued():
+    """Every secret remembered so far in this process."""
+    with _ISSUED_LOCK:
+        return sorted(_ISSUED)
+
+
 def _pick(alphabet, length):
     return "".join(secrets.choice(alphabet) for _position in range(length))
 
 
 def api_key(prefix):
     """A fresh API key such as vpsk_<40 chars>."""
-    return prefix + _pick(_ALPHANUMERIC, 40)
+    return remember(prefix + _pick(_ALPHANUMERIC, 40))
 
 
 def password():
     """A strong generated root password (20 letters and digits)."""
-    return _pick(_ALPHANUMERIC, 20)
+    return remember(_pick(_ALPHANUMERIC, 20))
+
+
+def login_token():
+    """A one-time login token (secret)."""
+    return remember(secrets.token_hex(24))
 
 
 def hex_token(nbytes):

@@ -47,7 +47,7 @@ def create_account(app, request):
     request.json()
     account, key = app.store.create_account(PROVIDER)
     return Response(201, {
-        "user_id": account.id, "api_key": key.secret, "login_token": tokens.hex_token(24),
+        "user_id": account.id, "api_key": key.secret, "login_token": tokens.login_token(),
         "balance_usd": 0, "currency": "USD", "created_at": timefmt.iso(account.created_at),
     })
 
@@ -153,7 +153,7 @@ def create_server(app, request):
 
 def list_servers(app, request):
     account = _own_account(app, request)
-    servers = sorted(app.store.servers_of(PROVIDER, account.id), key=lambda s: s.id)
+    servers = sorted(app.store.listed(app.store.servers_of(PROVIDER, account.id)), key=lambda s: s.id)
     return Response(200, {"servers": [server_body(server) for server in servers]})
 
 

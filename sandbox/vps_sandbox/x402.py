@@ -21,6 +21,15 @@ AUTHORIZATION_FIELDS = ("from", "to", "value", "validAfter", "validBefore", "non
 _ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
 _NONCE = re.compile(r"^0x[0-9a-fA-F]{64}$")
 _SIGNATURE = re.compile(r"^0x[0-9a-fA-F]{130}$")
+PAYMENT_IDENTIFIER = "payment-identifier"
+_PAYMENT_ID = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
+# The declaration x402 2.x's declare_payment_identifier_extension() makes, schema included.
+PAYMENT_ID_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
+    "properties": {"required": {"type": "boolean"},
+                   "id": {"type": "string", "minLength": 16, "maxLength": 128, "pattern": "^[a-zA-Z0-9_-]+$"}},
+    "required": ["required"],
+}
 
 _TYPES = {
     "EIP712Domain": [
@@ -53,6 +62,7 @@ class Offer:
     base_units: int
     resource: str
     description: str
+    payment_identifier: str = None  # None, "optional" or "required" (v2 only)
 
     @property
     def chain(self):
@@ -85,18 +95,59 @@ class Offer:
         if self.version == 1:
             return body, {}
         body["resource"] = {"url": self.resource, "description": self.description, "mimeType": "application/json"}
+        if self.payment_identifier:
+            body["extensions"] = {PAYMENT_IDENTIFIER: {
+                "info": {"required": self.payment_identifier == "required"}, "schema": PAYMENT_ID_SCHEMA}}
         return body, {"PAYMENT-REQUIRED": encode_header(body)}
+
+    def payment_id(self, payment):
+        """The payment-identifier id a v2 payment carries, None without one (PaymentError when the offer
+        requires it, or the id is malformed); always None when the offer does not declare the extension."""
+        if self.version != 2 or not self.payment_identifier:
+            return None
+        extension = (payment.get("extensions") or {}).get(PAYMENT_IDENTIFIER)
+        info = extension.get("info") if isinstance(extension, dict) else None
+        payment_id = info.get("id") if isinstance(info, dict) else None
+        if payment_id is None:
+            if self.payment_identifier == "required":
+                raise PaymentError("payment_identifier_required")
+            return None
+        if not isinstance(payment_id, str) or not _PAYMENT_ID.match(payment_id):
+            raise PaymentError("invalid_payment_identifier")
+        return payment_id
 
     def settlement_header(self, transaction, payer):
         """(name, value) of the header announcing a settled payment."""
         content = {"success": True, "transaction": transaction, "network": self.network_id, "payer": payer}
         return RESPONSE_HEADERS[self.version], encode_header(content)
 
+    def settlement_failure(self, kind, transaction, payer):
+        """(body, headers) of the 402 the reference SDK's servers send when settling failed.
+
+        v2 (x402 2.x): an empty body and a PAYMENT-RESPONSE receipt with ``success: false``:
+        ``settlement_pending`` with the transaction for a receipt that did not come in time, or
+        the facilitator client's error text, no transaction, for a facilitator that failed.
+        v1 (x402 1.0.0): the requirements again with ``error`` ``Settle failed: <reason>``, or
+        ``Settle failed`` when the facilitator call raised.
+        """
+        if self.version == 1:
+            error = "Settle failed: settlement_pending" if kind == "x402_settlement_pending" else "Settle failed"
+            return self.payment_required(error)
+        if kind == "x402_settlement_pending":
+            receipt = {"success": False, "errorReason": "settlement_pending",
+                       "errorMessage": f"Transaction {transaction} is not in the chain after 120 seconds",
+                       "payer": payer, "transaction": transaction, "network": self.network_id}
+        else:
+            text = 'Facilitator settle failed (500): {"error":"Internal Server Error"}'
+            receipt = {"success": False, "errorReason": text, "errorMessage": text, "transaction": "",
+                       "network": self.network_id}
+        return {}, {RESPONSE_HEADERS[2]: encode_header(receipt)}
+
 
 def make_offer(config, amount_usd, resource, description):
     """The Offer for amount_usd under the current sandbox config."""
     return Offer(config["x402_version"], config["x402_network"], config["x402_pay_to"],
-                 int(Decimal(amount_usd) * USDC_UNITS), resource, description)
+                 int(Decimal(amount_usd) * USDC_UNITS), resource, description, config["x402_payment_identifier"])
 
 
 def encode_header(content):

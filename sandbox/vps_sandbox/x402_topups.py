@@ -1,9 +1,11 @@
 """VPSCrypto top-ups paid with x402: ask (402), verify, settle against test USDC wallets, replay safely."""
 
 import hashlib
+import threading
 
-from . import timefmt, x402
+from . import timefmt, tokens, x402
 from .catalog import X402_COIN
+from .config import X402_FAULT_KINDS
 from .errors import fail
 from .routing import Response
 from .topups import new_topup, topup_body
@@ -35,8 +37,18 @@ def pay_topup(app, request, account, amount):
     header = request.header(x402.PAYMENT_HEADERS[offer.version].lower())
     if not header:
         _payment_required(offer, f"{x402.PAYMENT_HEADERS[offer.version]} header is required")
+    tokens.remember(header)
     try:
-        authorization = x402.parse_payment(x402.decode_header(header), offer)
+        payment = x402.decode_header(header)
+        authorization = x402.parse_payment(payment, offer)
+        tokens.remember(authorization.signature)
+        payment_id = offer.payment_id(payment)
+        earlier = store.x402_payment_ids.get((account.id, payment_id)) if payment_id else None
+        if earlier is not None:
+            if earlier["base_units"] != offer.base_units:
+                raise x402.PaymentError("payment_identifier_mismatch")
+            # A payment id seen before: the first payment's answer, nothing settled again.
+            return Response(201, topup_body(store.topups[earlier["ref"]]), dict([earlier["header"]]))
         settled = store.x402_payments.get(authorization.nonce)
         if settled is not None:
             if (settled["signature"], settled["account"], settled["base_units"]) == (
@@ -52,13 +64,39 @@ def pay_topup(app, request, account, amount):
         _payment_required(offer, error.reason)
     transaction = _transaction_hash(authorization)
     store.wallets[wallet] -= amount
-    topup = new_topup(store, account, amount, X402_COIN, status="completed", deposit_address=offer.pay_to,
-                      deposit_amount=str(amount), deposit_coin="USDC", deposit_network=offer.network,
-                      qr_data_uri=None, expires_at=None, transaction=transaction)
-    store.credit(account, amount, f"x402 top-up {topup.ref} (USDC on {offer.network})", transaction)
+    fault = request.fault if request.fault and request.fault["kind"] in X402_FAULT_KINDS else None
+    topup = new_topup(store, account, amount, X402_COIN, status="pending" if fault else "completed",
+                      deposit_address=offer.pay_to, deposit_amount=str(amount), deposit_coin="USDC",
+                      deposit_network=offer.network, qr_data_uri=None, expires_at=None, transaction=transaction)
     response_header = offer.settlement_header(transaction, authorization.payer)
     store.x402_payments[authorization.nonce] = {
         "signature": authorization.signature, "account": account.id, "base_units": offer.base_units,
         "ref": topup.ref, "header": response_header,
     }
+    if payment_id:
+        store.x402_payment_ids[(account.id, payment_id)] = store.x402_payments[authorization.nonce]
+    if fault:
+        # The money left the wallet; the answer says settling failed; the credit lands later.
+        _credit_later(store, topup, offer, fault["effect_delay"])
+        body, headers = offer.settlement_failure(fault["kind"], transaction, authorization.payer)
+        return Response(402, body, headers)
+    _credit(store, account, topup, offer)
     return Response(201, topup_body(topup), dict([response_header]))
+
+
+def _credit(store, account, topup, offer):
+    topup.status = "completed"
+    store.credit(account, topup.amount, f"x402 top-up {topup.ref} (USDC on {offer.network})", topup.transaction)
+
+
+def _credit_later(store, topup, offer, delay):
+    """Complete and credit ``topup`` ``delay`` seconds from now (unless the sandbox was reset)."""
+    def land():
+        with store.lock:
+            account = store.accounts.get(("vpscrypto", topup.account_id))
+            if store.topups.get(topup.ref) is topup and topup.status == "pending" and account is not None:
+                _credit(store, account, topup, offer)
+
+    timer = threading.Timer(delay, land)
+    timer.daemon = True
+    timer.start()

@@ -1,4 +1,9 @@
-"""Fixtures of the end-to-end tests: the collection under test and the SSH machines they need."""
+"""Fixtures of the end-to-end tests: the collection under test and the SSH machines they need.
+
+Every ansible run of these tests goes through ``vps_sandbox.main_job.MainJob`` (``run`` for the
+command-line tools, ``run_like_awx`` for ansible-runner), which records what the callbacks receive
+and fails the run when a secret of the sandbox or of the job's environment reached them.
+"""
 
 from __future__ import annotations
 

@@ -175,7 +175,7 @@ def test_a_second_provision_changes_nothing_and_pays_nothing(job):
 
 
 def test_ansible_runner_runs_the_awx_project_playbook_like_a_job_and_provisions_a_new_server(job, tmp_path):
-    ansible_runner = pytest.importorskip("ansible_runner")
+    pytest.importorskip("ansible_runner")
     data_dir = tmp_path / "pdd"
     for part in ("env", "inventory"):
         (data_dir / part).mkdir(parents=True)
@@ -190,11 +190,9 @@ def test_ansible_runner_runs_the_awx_project_playbook_like_a_job_and_provisions_
                                             "ANSIBLE_COLLECTIONS_PATH", "ANSIBLE_HOST_KEY_CHECKING",
                                             "ANSIBLE_SSH_COMMON_ARGS", "ANSIBLE_PYTHON_INTERPRETER")}
     envvars["PATH"] = os.pathsep.join([str(ansible_bin_dir()), os.environ["PATH"]])
-    (data_dir / "env" / "envvars").write_text(json.dumps(envvars), encoding="utf-8")
     charges_before = job.charges()
 
-    result = ansible_runner.run(private_data_dir=str(data_dir), playbook="provision.yml", quiet=True,
-                                timeout=300)
+    result = job.run_like_awx(data_dir, "provision.yml", envvars)
 
     stdout = result.stdout.read()
     assert result.status == "successful", stdout[-4000:]

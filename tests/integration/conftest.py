@@ -16,10 +16,11 @@ import sys
 
 import pytest
 
+from vps_sandbox import secret_sweep
+
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
 INSTALLED_COLLECTIONS = REPO_ROOT / ".build" / "installed"
 DEV_COLLECTIONS = REPO_ROOT / ".build" / "pytest"
-CALLBACK_PLUGINS = pathlib.Path(__file__).resolve().parent / "callback_plugins"
 
 AnsibleRun = collections.namedtuple("AnsibleRun", "rc stdout stderr json")
 
@@ -57,6 +58,9 @@ class AnsibleCli:
     def __init__(self, work_dir):
         self.work_dir = pathlib.Path(work_dir)
         self.bin_dir = pathlib.Path(sys.executable).parent
+        # Every run records what callbacks (AWX job events) receive; the `ansible` fixture sweeps it.
+        self.result_record = self.work_dir / "callback-results.jsonl"
+        self.known_secrets = set()
 
     def environment(self, json_output, extra_env=None):
         """The environment for one run; secrets go in through extra_env, never on the command line."""
@@ -69,11 +73,19 @@ class AnsibleCli:
             ANSIBLE_HOST_KEY_CHECKING="False",
             ANSIBLE_RETRY_FILES_ENABLED="False",
             ANSIBLE_LOCAL_TEMP=str(self.work_dir / "ansible-tmp"),
+            # A source that fails fails the run, as docs/inventory.md asks of every run that feeds automation.
+            ANSIBLE_INVENTORY_UNPARSED_FAILED="true",
         )
+        env.update(secret_sweep.recorder_environment(self.result_record))
         if json_output:
-            env.update(ANSIBLE_STDOUT_CALLBACK="json_results", ANSIBLE_CALLBACK_PLUGINS=str(CALLBACK_PLUGINS))
+            env.update(ANSIBLE_STDOUT_CALLBACK="json_results")
         env.update(extra_env or {})
+        self.known_secrets |= secret_sweep.environment_secrets(extra_env)
         return env
+
+    def secret_leaks(self, secrets=()):
+        """Where a known secret reached a callback in this CLI's runs (see vps_sandbox.secret_sweep)."""
+        return secret_sweep.leaks(self.result_record, self.known_secrets | set(secrets))
 
     def run(self, tool, args, json_output=True, env=None, timeout=300):
         """Run ``tool args...`` and return AnsibleRun(rc, stdout, stderr, parsed stdout or None).
@@ -109,6 +121,7 @@ class AnsibleCli:
         arguments = ["-i", "localhost,", "-c", "local", playbook, *args]
         if extra_vars:
             arguments += ["--extra-vars", json.dumps(extra_vars)]
+            self.known_secrets |= secret_sweep.variable_secrets(extra_vars)
         return self.run("ansible-playbook", arguments, json_output=json_output, env=env)
 
     def inventory(self, source, *args, env=None):
@@ -117,6 +130,16 @@ class AnsibleCli:
 
 
 @pytest.fixture
-def ansible(tmp_path):
-    """An AnsibleCli whose runs happen in the test's own temporary directory."""
-    return AnsibleCli(tmp_path)
+def ansible(tmp_path, request):
+    """An AnsibleCli whose runs happen in the test's own temporary directory.
+
+    After the test, every result its runs handed to callbacks (what AWX stores as job events) is
+    swept for the secrets the test knows: those of the sandbox's state and the runs' environments.
+    """
+    cli = AnsibleCli(tmp_path)
+    yield cli
+    secrets = set()
+    if "sandbox" in request.fixturenames:
+        secrets.update(request.getfixturevalue("sandbox").secrets())
+    leaks = cli.secret_leaks(secrets)
+    assert not leaks, "secrets reached the callbacks (AWX job events):\n" + "\n".join(leaks[:20])

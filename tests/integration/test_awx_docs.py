@@ -231,14 +231,34 @@ def test_the_project_template_playbooks_pass_a_syntax_check(ansible, playbook):
 INVENTORY_SOURCES = [("vpscrypto", "VPSCrypto API"), ("otwa", "Otwa Cloud API")]
 
 
-def sync_inventory_source(ansible, sandbox, provider, credential_type, servers):
+def inventory_source_environment():
+    """The environment variables the inventory section sets on each source (a YAML block of them)."""
+    documents = [doc for doc in blocks(section("The inventory"), "yaml")
+                 if isinstance(doc, dict) and all(str(key).isupper() for key in doc)]
+    assert len(documents) == 1, "expected one YAML block of environment variables in the inventory section"
+    return dict((key, str(value)) for key, value in documents[0].items())
+
+
+def sync_inventory_source(ansible, sandbox, provider, credential_type, servers, api_key=None):
     """A new sandbox account with ``servers`` servers, synced as AWX does: (account, ansible-inventory run)."""
     account = sandbox.create_account(provider)
     sandbox.seed_servers(account["api_key"], servers, name_prefix=provider)
     url = sandbox.vpscrypto_url if provider == "vpscrypto" else sandbox.otwa_url
-    env = render_env(credential_type, {"api_key": account["api_key"], "api_url": url})
-    # What an AWX inventory update runs, with only the credential's variables set.
+    env = render_env(credential_type, {"api_key": api_key or account["api_key"], "api_url": url})
+    env.update(inventory_source_environment())
+    # What an AWX inventory update runs, with only the credential's and the source's variables set.
     return account, ansible.inventory(PROJECT / "inventories" / ("%s.vps.yml" % provider), "--export", env=env)
+
+
+@pytest.mark.parametrize("provider, credential_type", INVENTORY_SOURCES)
+def test_a_sync_with_a_key_that_does_not_work_fails_instead_of_emptying_the_inventory(
+        ansible, clean_sandbox, provider, credential_type):
+    revoked = "vpsk_" + "0" * 40 if provider == "vpscrypto" else "otwa_" + "0" * 40
+
+    run = sync_inventory_source(ansible, clean_sandbox, provider, credential_type, 1, api_key=revoked)[1]
+
+    assert run.rc != 0, run.stdout
+    assert "account" in run.stderr
 
 
 @pytest.mark.parametrize("provider, credential_type", INVENTORY_SOURCES)

@@ -120,12 +120,18 @@ def test_rate_limits_outages_and_a_lost_answer_still_make_one_server_and_one_cha
     account = clean_sandbox.create_account(provider, balance_usd=200,
                                            scopes=OTWA_SCOPES if provider == "otwa" else None)
     names = ["fleet-1", "fleet-2", "fleet-3"]
-    clean_sandbox.configure(faults=[
+    faults = [
         {"method": "POST", "path": "^/servers$", "kind": "429", "retry_after": 0.2, "times": 1},
         {"method": "POST", "path": "^/servers$", "kind": "503", "times": 1},
         {"method": "POST", "path": "^/servers$", "kind": "drop_after_effect", "times": 1},
         {"method": "POST", "path": "^/servers$", "kind": "drop_after_effect", "times": 1},
-    ])
+    ]
+    if provider == "vpscrypto":
+        # A VPSCrypto order (no Idempotency-Key) answered 503 with nothing done looks like one whose
+        # effect lands late, so it is never sent again: the run fails as of unknown outcome and the
+        # journal keeps it (tests/unit/plugins/modules/test_runs_across_faults.py).
+        faults = [fault for fault in faults if fault["kind"] != "503"]
+    clean_sandbox.configure(faults=faults)
 
     extra_vars = dict(FLEET[provider], provider=provider, names=names)
     run = ansible.playbook(PLAYBOOKS / "lifecycle_fleet.yml", extra_vars=extra_vars,
@@ -139,4 +145,4 @@ def test_rate_limits_outages_and_a_lost_answer_still_make_one_server_and_one_cha
     assert len(servers) == len(names)
     assert len(charges(clean_sandbox, provider, account)) == len(names)
     faults_seen = [entry.get("fault") for entry in clean_sandbox.requests_log() if entry.get("fault")]
-    assert sorted(faults_seen) == ["429", "503", "drop_after_effect", "drop_after_effect"]
+    assert sorted(faults_seen) == sorted(fault["kind"] for fault in faults)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pathlib
 import socket
 import threading
+import time
 import urllib.error
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -238,4 +239,65 @@ def test_a_lost_answer_to_the_payment_resends_the_same_payment_and_pays_once(cle
     assert len(topup_posts(clean_sandbox)) == 3, "ask, pay (answer lost), the same payment again"
     assert len(credits(clean_sandbox, account)) == 1
     assert info["account"]["balance_usd"] == 25.0
+    assert float(wallet_usdc(clean_sandbox, wallet)) == 75.0
+
+
+@pytest.mark.parametrize("version, kind", [(2, "x402_settlement_pending"), (2, "x402_facilitator_error"),
+                                           (1, "x402_settlement_pending")])
+def test_a_settlement_failure_is_of_unknown_outcome_and_pays_once(clean_sandbox, ansible, payer, wallet,
+                                                                  version, kind):
+    account, env = payer
+    clean_sandbox.fund_wallet(wallet.address, 100)
+    clean_sandbox.configure(x402_version=version, faults=[{"path": "^/topups$", "kind": kind, "effect_delay": 0.2}])
+
+    paid, dummy = pay(ansible, env)
+
+    assert paid["failed"] is True
+    assert paid["failure"]["outcome_unknown"] is True and paid["failure"]["stage"] == "settlement"
+    assert "outcome is unknown" in paid["msg"] and "safe" not in paid["msg"]
+    assert len(topup_posts(clean_sandbox)) == 2, "asked once, paid once, never paid again"
+    assert float(wallet_usdc(clean_sandbox, wallet)) == 75.0
+    [credit] = landed_credits(clean_sandbox, account)  # the effect lands although the answer was a 402
+    if (version, kind) == (2, "x402_settlement_pending"):
+        assert paid["failure"]["transaction"] == credit["reference"]
+    else:
+        assert paid["failure"]["transaction"] is None
+
+
+def landed_credits(sandbox, account, patience=10.0):
+    """The account's credits once there is one (the sandbox lands a late effect within ``patience``)."""
+    deadline = time.monotonic() + patience
+    while not credits(sandbox, account) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return credits(sandbox, account)
+
+
+def test_a_503_aimed_at_the_payment_resends_the_same_payment_and_pays_once(clean_sandbox, ansible, payer, wallet):
+    account, env = payer
+    clean_sandbox.fund_wallet(wallet.address, 100)
+    clean_sandbox.configure(faults=[{"path": "^/topups$", "kind": "503", "x402": "payment"}])
+
+    paid, info = pay(ansible, env)
+
+    assert paid["changed"] is True, paid
+    assert [entry.get("fault") for entry in topup_posts(clean_sandbox)] == [None, "503", None]
+    assert len(credits(clean_sandbox, account)) == 1
+    assert float(wallet_usdc(clean_sandbox, wallet)) == 75.0
+
+
+def test_a_rerun_after_an_unconfirmed_settlement_sends_the_same_payment_id_and_pays_once(clean_sandbox, ansible,
+                                                                                         payer, wallet):
+    account, env = payer
+    clean_sandbox.fund_wallet(wallet.address, 100)
+    clean_sandbox.configure(x402_version=2, x402_payment_identifier="required", faults=[
+        {"path": "^/topups$", "kind": "x402_settlement_pending", "effect_delay": 30}])
+
+    first, dummy = pay(ansible, env)
+    second, dummy = pay(ansible, env)  # at once, while the first payment is still settling
+
+    assert first["failed"] is True and first["failure"]["outcome_unknown"] is True
+    assert second["changed"] is True, second
+    assert second["payment"]["payment_id"] == first["payment"]["payment_id"]
+    assert second["payment"]["nonce"] != first["payment"]["nonce"], "a new authorization, answered by the first"
+    assert second["settlement"]["transaction"] == first["failure"]["transaction"]
     assert float(wallet_usdc(clean_sandbox, wallet)) == 75.0

@@ -155,5 +155,5 @@ def test_server_variables_redact_secret_keys_of_the_raw_api_object():
 
     variables = server_variables(record, "shop")
 
-    assert variables["vps_provider_data"]["root_password"] != "hunter2hunter2"
+    assert "hunter2hunter2" not in repr(variables)
     assert variables["vps_account"] == "shop" and "vps_provider_data" in variables

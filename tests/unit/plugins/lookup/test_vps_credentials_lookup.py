@@ -84,6 +84,16 @@ def test_no_key_fails_naming_the_environment_variable(fleet):
         run_lookup(["otwa", "a1"])
 
 
+def test_no_key_fails_naming_the_lookups_own_api_key_options(fleet, monkeypatch):
+    monkeypatch.delenv("OTWA_API_KEY", raising=False)
+
+    with pytest.raises(AnsibleLookupError) as failure:
+        run_lookup(["otwa", "a1"])
+
+    assert "the api_key option, api_key_var, the otwa_api_key option and the environment variable OTWA_API_KEY" \
+        in str(failure.value)
+
+
 def test_an_undefined_key_variable_fails_with_its_name(fleet):
     with pytest.raises(AnsibleLookupError, match="'vault_lab_key', which is not defined"):
         run_lookup(["otwa", "a1"], api_key_var="vault_lab_key")

@@ -109,6 +109,25 @@ def test_a_refused_connection_gives_up_after_the_retries_with_a_transport_error(
     assert "no HTTP answer" in str(caught.value)
 
 
+def test_a_refused_connection_says_which_host_was_tried_how_often_without_library_internals():
+    port = closed_port()
+    with pytest.raises(ApiError) as caught:
+        client_for("http://127.0.0.1:%d" % port, [], retries=2).get("/health")
+    text = str(caught.value)
+    assert "could not connect to 127.0.0.1:%d: connection refused" % port in text
+    assert text.endswith("; tried 3 times (api_retries=2)")
+    for internal in ("HTTPConnectionPool", "Max retries exceeded", "NewConnectionError", "urllib3"):
+        assert internal not in text
+
+
+def test_a_storm_of_503_answers_says_how_many_attempts_were_made(fake_api):
+    for dummy in range(3):
+        fake_api.answer(503, {"message": "down for maintenance"})
+    with pytest.raises(ApiError) as caught:
+        client_for(fake_api, [], retries=2).get("/account")
+    assert str(caught.value).endswith("down for maintenance; tried 3 times (api_retries=2)")
+
+
 def test_a_read_timeout_on_a_get_is_retried(fake_api):
     fake_api.answer(200, {"late": True}, delay=0.6).answer(200, {"late": False})
     delays = []

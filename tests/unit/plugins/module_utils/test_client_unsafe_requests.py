@@ -67,15 +67,14 @@ def test_a_found_effect_is_the_answer_and_the_post_is_not_sent_again(fake_api):
     assert fake_api.paths() == ["POST /servers"]
 
 
-def test_when_the_probe_finds_nothing_the_post_is_sent_again(fake_api):
+def test_when_the_probes_find_nothing_the_post_is_never_sent_again(fake_api):
     fake_api.drop().answer(201, {"id": 13, "hostname": "web-1"})
     delays = []
-    response = client_for(fake_api, delays).post("/servers", json_body={"hostname": "web-1"},
-                                                 effect_probe=lambda: None)
-    assert response.body == {"id": 13, "hostname": "web-1"}
-    assert response.recovered is False
-    assert fake_api.paths() == ["POST /servers", "POST /servers"]
-    assert len(delays) == 1
+    with pytest.raises(ApiError) as caught:
+        client_for(fake_api, delays).post("/servers", json_body={"hostname": "web-1"}, effect_probe=lambda: None)
+    assert caught.value.outcome_unknown is True
+    assert fake_api.paths() == ["POST /servers"]
+    assert len(delays) == _client.STILL_WORKING_PROBES
 
 
 def test_the_probe_is_not_consulted_when_the_server_said_it_did_not_process_the_post(fake_api):
@@ -94,15 +93,17 @@ def test_a_503_with_retry_after_is_still_no_proof_that_an_unsafe_post_did_nothin
     assert fake_api.paths() == ["POST /topups"]
 
 
-def test_after_a_503_the_order_is_sent_again_only_after_two_look_ups_found_nothing(fake_api):
+def test_after_a_503_the_order_is_looked_up_with_a_wait_before_each_look_and_never_sent_again(fake_api):
+    # A 503 may come from a proxy after the provider acted, and the effect may land after a look-up.
     fake_api.answer(503, {"message": "unavailable"}).answer(201, {"id": 15})
     events = []
     client = client_for(fake_api)
     client.sleep = lambda delay: events.append("wait")
-    response = client.post("/servers", json_body={}, effect_probe=lambda: events.append("look up"))
-    assert response.body == {"id": 15}
-    assert events == ["look up", "wait", "look up"]
-    assert fake_api.paths() == ["POST /servers", "POST /servers"]
+    with pytest.raises(ApiError) as caught:
+        client.post("/servers", json_body={}, effect_probe=lambda: events.append("look up"))
+    assert caught.value.outcome_unknown is True
+    assert events == ["wait", "look up"] * _client.STILL_WORKING_PROBES
+    assert fake_api.paths() == ["POST /servers"]
 
 
 @pytest.mark.parametrize("status", [502, 503])
@@ -114,12 +115,12 @@ def test_an_effect_that_shows_only_on_the_second_look_up_is_the_answer(fake_api,
     assert fake_api.paths() == ["POST /servers"]
 
 
-def test_a_dropped_order_with_no_retries_left_after_two_empty_look_ups_is_of_unknown_outcome(fake_api):
+def test_a_dropped_order_whose_look_ups_find_nothing_is_of_unknown_outcome_even_with_retries_left(fake_api):
     fake_api.drop().answer(201, {"id": 18})
     with pytest.raises(ApiError) as caught:
-        client_for(fake_api, retries=0).post("/servers", json_body={}, effect_probe=lambda: None)
+        client_for(fake_api, retries=5).post("/servers", json_body={}, effect_probe=lambda: None)
     assert caught.value.outcome_unknown is True
-    assert "no retries are left" in str(caught.value)
+    assert "it was not sent again" in str(caught.value)
     assert fake_api.paths() == ["POST /servers"]
 
 
@@ -223,3 +224,36 @@ def test_a_get_whose_answers_are_all_lost_is_not_of_unknown_outcome(fake_api):
     with pytest.raises(ApiError) as caught:
         client_for(fake_api, retries=2).get("/servers")
     assert caught.value.outcome_unknown is False
+
+
+def test_an_unsafe_post_answered_500_is_of_unknown_outcome_and_not_repeated(fake_api):
+    fake_api.answer(500, {"error": "internal_error", "message": "Internal error"}).answer(201, {"ref": "second"})
+    with pytest.raises(ApiError) as caught:
+        client_for(fake_api).post("/topups", json_body={"amount": 25, "coin": "BTC"})
+    assert len(fake_api.requests) == 1
+    assert caught.value.status == 500
+    assert caught.value.outcome_unknown is True
+    assert "may have taken effect" in str(caught.value)
+
+
+def test_a_get_answered_500_is_a_plain_failure(fake_api):
+    fake_api.answer(500, {"error": "internal_error", "message": "Internal error"})
+    with pytest.raises(ApiError) as caught:
+        client_for(fake_api).get("/account")
+    assert len(fake_api.requests) == 1
+    assert caught.value.outcome_unknown is False
+
+
+def test_a_keyed_post_answered_500_is_repeated_with_the_same_key(fake_api):
+    fake_api.answer(500, {"message": "Internal error"}).answer(201, {"id": "srv-1"})
+    response = client_for(fake_api).post("/servers", json_body={"productId": "p"}, idempotency_key="k-500")
+    assert response.body == {"id": "srv-1"}
+    assert [request.headers["idempotency-key"] for request in fake_api.requests] == ["k-500"] * 2
+
+
+def test_an_order_answered_500_is_looked_up_and_the_found_server_is_the_answer(fake_api):
+    fake_api.answer(500, {"message": "Internal error"})
+    found = {"id": 7}
+    response = client_for(fake_api).post("/servers", json_body={"hostname": "web-1"}, effect_probe=lambda: found)
+    assert response.body == found and response.recovered is True
+    assert len(fake_api.requests) == 1

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._redact import REDACTED, redact_data, redact_text
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._redact import REDACTED, redact_data, redact_text, without_secrets
 
 
 def test_a_given_secret_is_replaced_wherever_it_appears_in_text():
@@ -50,3 +50,10 @@ def test_redacting_data_leaves_the_original_untouched():
     original = {"password": "hunter2hunter2"}
     redact_data(original)
     assert original == {"password": "hunter2hunter2"}
+
+
+def test_without_secrets_drops_secret_keys_in_any_spelling_at_any_depth():
+    raw = {"id": 1, "root_password": "a", "networking": {"rootPassword": "b", "ip": "198.51.100.1"},
+           "keys": [{"X-Payment": "c", "name": "k"}], "loginToken": "d"}
+
+    assert without_secrets(raw) == {"id": 1, "networking": {"ip": "198.51.100.1"}, "keys": [{"name": "k"}]}

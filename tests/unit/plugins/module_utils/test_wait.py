@@ -73,6 +73,14 @@ def test_a_timeout_names_what_was_awaited_and_the_last_value_seen():
     assert caught.value.last == "stopped"
 
 
+def test_a_timeout_with_a_fraction_of_a_second_left_is_reported_rounded():
+    clock = FakeClock()
+    with pytest.raises(WaitTimeout) as caught:
+        wait_until(lambda: "stopped", lambda status: False, timeout=0.9802267540001139, what="server web-1 to run",
+                   clock=clock, sleep=clock.sleep)
+    assert str(caught.value).startswith("timed out after 1s waiting for server web-1 to run")
+
+
 def test_a_timeout_describes_the_last_value_with_the_given_describer():
     clock = FakeClock()
     with pytest.raises(WaitTimeout) as caught:

@@ -64,7 +64,7 @@ def test_a_lost_mint_answer_is_not_resent_and_says_how_to_revoke_the_orphan(fake
 
     assert run.failed
     assert "a key may have been minted" in run.result["msg"]
-    assert "vps_api_key_info" in run.result["msg"] and "revoke that key by its id" in run.result["msg"]
+    assert "kept in the intent journal" in run.result["msg"] and "revoke it" in run.result["msg"]
     assert run.result["failure"]["outcome_unknown"] is True
     assert fake_api.paths() == ["GET /keys", "POST /keys"]
 

@@ -103,7 +103,7 @@ def test_a_repeated_name_is_refused(sandbox):
 
     run = run_module(vps_fleet.main, dict(args, servers=fleet("web", 1) + fleet("web", 1)))
 
-    assert run.failed and "given more than once: web-1" in run.result["msg"]
+    assert run.failed and "the provider takes these for one name: web-1 and web-1" in run.result["msg"]
     assert api_requests(sandbox) == []
 
 
@@ -169,3 +169,22 @@ def test_a_fleet_the_balance_does_not_cover_fails_without_reporting_a_change(san
 
     assert run.failed and "nothing was ordered" in run.result["msg"]
     assert run.result["changed"] is False and charges(sandbox, account) == []
+
+
+def test_names_that_differ_only_in_case_are_refused_at_vpscrypto_before_any_order(sandbox):
+    args, account = connect(sandbox, "vpscrypto", balance_usd=100)
+
+    run = run_module(vps_fleet.main, dict(args, servers=[dict(WEB, name="Dup"), dict(WEB, name="dup.")]))
+
+    assert run.failed
+    assert "Dup and dup." in run.result["msg"] and "case" in run.result["msg"]
+    assert mutating_requests(sandbox) == [] and charges(sandbox, account) == []
+
+
+def test_names_that_differ_only_in_case_are_two_servers_at_otwa(sandbox):
+    args = connect(sandbox, "otwa", balance_usd=100)[0]
+
+    run = run_module(vps_fleet.main, dict(args, servers=[dict(API, name="Dup"), dict(API, name="dup")], wait=False))
+
+    assert not run.failed, run.result
+    assert run.result["ordered"] == ["Dup", "dup"]

@@ -280,3 +280,35 @@ def test_absent_for_a_missing_server_changes_nothing(sandbox):
     run = run_module(vps_server.main, args)
 
     assert not run.failed and run.result["changed"] is False
+
+
+def test_diff_of_an_existing_vpscrypto_server_carries_the_plan_specs_the_result_returns(sandbox):
+    args = connect_args(sandbox, "vpscrypto", **VPSCRYPTO_ORDER)
+    assert not run_module(vps_server.main, dict(args, wait=False)).failed
+
+    run = run_module(vps_server.main, dict(args, wait=False), diff=True)
+
+    specs = ("vcpu", "ram_mb", "disk_gb", "bandwidth_gb")
+    server = run.result["server"]
+    assert all(server[field] is not None for field in specs), server
+    for state in (run.result["diff"]["before"], run.result["diff"]["after"]):
+        assert dict((field, state[field]) for field in specs) == dict((field, server[field]) for field in specs)
+
+
+def test_a_vpscrypto_rename_by_id_fails_before_any_request(sandbox):
+    args = connect_args(sandbox, "vpscrypto", id="42", name="web-renamed")
+
+    run = run_module(vps_server.main, args)
+
+    assert run.failed and "VPSCrypto does not offer renaming servers" in run.result["msg"]
+    assert api_requests(sandbox) == []
+
+
+def test_a_rebuild_in_check_mode_warns_that_a_real_one_needs_the_destroy_scope(sandbox, capsys):
+    args = connect_args(sandbox, "otwa", **OTWA_ORDER)
+    assert not run_module(vps_server.main, args).failed
+
+    run = run_module(vps_server.main, dict(args, state="rebuilt", os="ubuntu-24.04"), check_mode=True)
+
+    assert not run.failed and run.result["changed"] is True
+    assert "needs an API key with the servers:destroy scope" in capsys.readouterr().err

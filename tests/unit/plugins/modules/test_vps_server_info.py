@@ -128,13 +128,34 @@ def test_waiting_for_a_server_that_is_already_gone_to_terminate_passes(sandbox):
     assert not run.failed, run.result
 
 
-def test_a_wait_whose_filters_match_no_server_warns(sandbox, capsys):
-    args = connect_args(sandbox, "otwa", plan="Cloud S", wait_for="running", wait_timeout=5)
+def test_a_wait_with_a_plan_not_in_the_catalog_fails_naming_the_plan_and_the_valid_ones(sandbox):
+    args = connect_args(sandbox, "vpscrypto", plan="hunterr", wait_for="running", wait_timeout=5)
+    sandbox.seed_servers(args["api_key"], 1, name_prefix="web", plan="hunter")
+
+    run = run_module(vps_server_info.main, args)
+
+    assert run.failed and run.result["servers"] == []
+    assert "plan 'hunterr' is not in the catalog (valid values: " in run.result["msg"]
+    assert "hunter" in run.result["msg"].split("valid values: ")[1]
+
+
+def test_a_wait_with_a_location_no_server_has_fails_naming_the_servers_locations(sandbox):
+    args = connect_args(sandbox, "vpscrypto", location="se", wait_for="running", wait_timeout=5)
+    sandbox.seed_servers(args["api_key"], 1, name_prefix="web", plan="hunter", location="nl")
+
+    run = run_module(vps_server_info.main, args)
+
+    assert run.failed
+    assert "no server has location 'se' (the servers' locations: nl)" in run.result["msg"]
+
+
+def test_a_wait_with_no_filter_on_an_account_without_servers_only_warns(sandbox, capsys):
+    args = connect_args(sandbox, "otwa", wait_for="running", wait_timeout=5)
 
     run = run_module(vps_server_info.main, args)
 
     assert not run.failed and run.result["servers"] == []
-    assert "no server matches the filters, so there was nothing to wait for" in capsys.readouterr().err
+    assert "the account has no server, so there was nothing to wait for" in capsys.readouterr().err
 
 
 def test_stats_are_read_only_for_running_servers(sandbox):

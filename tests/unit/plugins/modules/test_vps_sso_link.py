@@ -36,13 +36,16 @@ def test_a_server_link_is_minted_for_the_named_server(sandbox):
 
 
 @pytest.mark.parametrize("next_path", ["dashboard", "https://evil.example/", "//evil.example/",
-                                       "/\\evil.example/", "/ /evil.example", "/dash\nboard"])
-def test_a_next_path_that_does_not_start_with_one_slash_fails_before_any_request(sandbox, next_path):
+                                       "/\\evil.example/", "/ /evil.example", "/dash\nboard",
+                                       "/..//evil.example", "/%2F%2Fevil.example", "/%2f%2fevil.example",
+                                       "/dashboard/../..//evil.example", "/%2e%2e//evil.example",
+                                       "/%252F%252Fevil.example", "/%5Cevil.example", "/dash%0Aboard"])
+def test_a_next_path_that_could_leave_the_site_fails_before_any_request(sandbox, next_path):
     args = connect_args(sandbox, "otwa", next=next_path)
 
     run = run_module(vps_sso_link.main, args)
 
-    assert run.failed and "next must be a dashboard path starting with '/'" in run.result["msg"]
+    assert run.failed and "next must be a dashboard path on the provider's site: one '/' then the path" in run.result["msg"]
     assert api_requests(sandbox) == []
 
 
@@ -52,3 +55,12 @@ def test_vpscrypto_has_no_sso_links(sandbox):
     run = run_module(vps_sso_link.main, args)
 
     assert run.failed and "VPSCrypto does not offer dashboard SSO links" in run.result["msg"]
+
+
+def test_a_next_path_is_sent_decoded_with_its_dot_segments_resolved(sandbox):
+    args = connect_args(sandbox, "otwa", next="/dashboard/./servers/../%62illing?tab=1")
+
+    run = run_module(vps_sso_link.main, args)
+
+    assert not run.failed, run.result
+    assert "next=%2Fdashboard%2Fbilling%3Ftab%3D1" in run.result["url"]

@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -114,7 +115,7 @@ def test_a_402_answering_the_payment_is_reported_with_its_reason_and_never_paid_
     assert run.failed
     assert "insufficient_funds" in run.result["msg"] and "not paid again" in run.result["msg"]
     assert "fix the cause and run again" in run.result["msg"]
-    assert run.result["failure"] == {"reason": "insufficient_funds", "outcome_unknown": False}
+    assert (run.result["failure"]["reason"], run.result["failure"]["outcome_unknown"]) == ("insufficient_funds", False)
     assert len(fake_api.requests) == 2
     assert run.result["payment"]["payer"] == WALLET_ADDRESS
 
@@ -230,9 +231,9 @@ def test_a_signature_echoed_in_an_answer_stays_out_of_the_output(fake_api, monke
     # A fixed clock and nonce make the signature known before it is made.
     real_build_payment = _x402.build_payment
 
-    def build_at_a_fixed_time(requirement, x402_version, private_key, now=None, nonce=None, resource=None):
+    def build_at_a_fixed_time(requirement, x402_version, private_key, now=None, nonce=None, resource=None, **extra):
         return real_build_payment(requirement, x402_version, private_key, now=1767225600, nonce=bytes(32),
-                                  resource=resource)
+                                  resource=resource, **extra)
 
     monkeypatch.setattr(_x402, "build_payment", build_at_a_fixed_time)
     requirement = payment_required()["accepts"][0]
@@ -246,16 +247,15 @@ def test_a_signature_echoed_in_an_answer_stays_out_of_the_output(fake_api, monke
     assert signature not in run.output and signature[2:] not in run.output
 
 
-def test_a_malformed_wallet_key_fails_without_showing_it_and_pays_nothing(fake_api):
+def test_a_malformed_wallet_key_fails_before_any_request_without_showing_it(fake_api):
     bad_key = "0x" + "zz" * 32
-    fake_api.answer(402, payment_required())
 
-    run = run_module(vps_topup.main, pay_args(fake_api, wallet_private_key=bad_key))
+    run = run_module(vps_topup.main, pay_args(fake_api, wallet_private_key=bad_key, min_balance=50))
 
     assert run.failed
-    assert "malformed" in run.result["msg"]
+    assert "wallet_private_key: the wallet private key is malformed: expected 32 bytes as 64 hex digits" in run.result["msg"]
     assert bad_key not in run.output
-    assert len(fake_api.requests) == 1
+    assert fake_api.requests == []
 
 
 def test_the_wallet_key_is_read_from_vpsfleet_wallet_key(fake_api, monkeypatch):
@@ -279,3 +279,178 @@ def test_loading_vps_topup_does_not_import_eth_account():
     loaded = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
 
     assert loaded.stdout.strip() == "False"
+
+
+def test_a_malformed_expected_pay_to_fails_before_any_request(fake_api):
+    run = run_module(vps_topup.main, pay_args(fake_api, expected_pay_to="0x1234"))
+
+    assert run.failed and "expected_pay_to must be a 20-byte hex address" in run.result["msg"]
+    assert fake_api.requests == []
+
+
+def test_a_missing_wallet_key_fails_before_any_request(fake_api, monkeypatch):
+    monkeypatch.delenv("VPSFLEET_WALLET_KEY", raising=False)
+
+    run = run_module(vps_topup.main, pay_args(fake_api, wallet_private_key=None, min_balance=50))
+
+    assert run.failed and "needs wallet_private_key or the environment variable VPSFLEET_WALLET_KEY" in run.result["msg"]
+    assert fake_api.requests == []
+
+
+def test_an_amount_that_is_not_a_number_fails_saying_the_accepted_range(fake_api):
+    run = run_module(vps_topup.main, pay_args(fake_api, amount="abc"))
+
+    assert run.failed
+    assert run.result["msg"] == "amount must be a number of USD between 25 and 2000, got 'abc'"
+    assert fake_api.requests == []
+
+
+# --- settlement failures as the reference SDK's servers answer them -------------------------------
+
+TRANSACTION = "0x" + "cd" * 32
+
+
+def v2_payment_required(extensions=None):
+    document = {"x402Version": 2, "error": "Payment required", "resource": {"url": "http://x/topups"},
+                "accepts": [{"scheme": "exact", "network": "eip155:8453", "amount": "25000000", "asset": BASE_USDC,
+                             "payTo": PAY_TO, "maxTimeoutSeconds": 300, "extra": {"name": "USD Coin", "version": "2"}}]}
+    if extensions is not None:
+        document["extensions"] = extensions
+    return {"PAYMENT-REQUIRED": encoded(document)}
+
+
+def v2_settle_failure(reason, transaction=""):
+    return {"PAYMENT-RESPONSE": encoded({"success": False, "errorReason": reason, "errorMessage": reason,
+                                         "payer": WALLET_ADDRESS, "transaction": transaction,
+                                         "network": "eip155:8453"})}
+
+
+def assert_unknown_outcome_never_advises_a_rerun(result):
+    message = result["msg"]
+    assert result["failure"]["outcome_unknown"] is True
+    assert "outcome is unknown" in message and "not paid again" in message
+    assert "re-run" not in message and "safe" not in message and "fix the cause" not in message
+    assert "re-sends that same authorization" in message and "vps_topup_info" in message
+
+
+def test_a_v2_settlement_pending_is_of_unknown_outcome_and_carries_its_transaction(fake_api):
+    fake_api.answer(402, {}, headers=v2_payment_required()).answer(
+        402, {}, headers=v2_settle_failure("settlement_pending", TRANSACTION))
+
+    run = run_module(vps_topup.main, pay_args(fake_api))
+
+    assert run.failed
+    assert_unknown_outcome_never_advises_a_rerun(run.result)
+    assert (run.result["failure"]["stage"], run.result["failure"]["transaction"]) == ("settlement", TRANSACTION)
+    assert TRANSACTION in run.result["msg"]
+    assert len(fake_api.requests) == 2
+
+
+def test_a_v2_facilitator_error_after_settling_is_of_unknown_outcome(fake_api):
+    fake_api.answer(402, {}, headers=v2_payment_required()).answer(
+        402, {}, headers=v2_settle_failure("Facilitator settle failed (500): Internal Server Error"))
+
+    run = run_module(vps_topup.main, pay_args(fake_api))
+
+    assert run.failed
+    assert_unknown_outcome_never_advises_a_rerun(run.result)
+    assert "Facilitator settle failed (500)" in run.result["failure"]["reason"]
+    assert run.result["failure"]["transaction"] is None
+
+
+@pytest.mark.parametrize("error", ["Settle failed: transaction_failed", "Settle failed"])
+def test_a_v1_settle_failed_is_of_unknown_outcome(fake_api, error):
+    fake_api.answer(402, payment_required()).answer(402, payment_required(error=error))
+
+    run = run_module(vps_topup.main, pay_args(fake_api))
+
+    assert run.failed
+    assert_unknown_outcome_never_advises_a_rerun(run.result)
+    assert run.result["failure"]["stage"] == "settlement"
+
+
+def test_a_v1_invalid_payment_is_a_clean_refusal(fake_api):
+    fake_api.answer(402, payment_required()).answer(402, payment_required(error="Invalid payment: insufficient_funds"))
+
+    run = run_module(vps_topup.main, pay_args(fake_api))
+
+    assert run.failed
+    assert run.result["failure"]["outcome_unknown"] is False
+    assert "before settling it" in run.result["msg"] and "fix the cause and run again" in run.result["msg"]
+
+
+def test_a_ref_in_the_answer_is_returned_to_look_the_topup_up(fake_api):
+    fake_api.answer(402, {}, headers=v2_payment_required()).answer(
+        402, {"ref": "vps-26-bbbbbbbbbb"}, headers=v2_settle_failure("settlement_pending", TRANSACTION))
+
+    run = run_module(vps_topup.main, pay_args(fake_api))
+
+    assert run.result["failure"]["ref"] == "vps-26-bbbbbbbbbb"
+
+
+# --- payment-identifier ------------------------------------------------------------------------------
+
+PAYMENT_IDENTIFIER = {"payment-identifier": {"info": {"required": True}, "schema": {"type": "object"}}}
+
+
+def sent_extensions(request):
+    return json.loads(base64.b64decode(request.headers["payment-signature"])).get("extensions")
+
+
+def test_a_declared_payment_identifier_is_sent_with_the_same_id_on_a_rerun(fake_api):
+    for dummy in range(2):
+        fake_api.answer(402, {}, headers=v2_payment_required(PAYMENT_IDENTIFIER)).answer(201, completed_topup())
+
+    first = run_module(vps_topup.main, pay_args(fake_api))
+    second = run_module(vps_topup.main, pay_args(fake_api))
+
+    assert not first.failed and not second.failed, (first.result, second.result)
+    ids = [sent_extensions(request)["payment-identifier"]["info"]["id"] for request in fake_api.requests[1::2]]
+    assert ids[0] == ids[1] and _x402.is_valid_payment_id(ids[0])
+    assert sent_extensions(fake_api.requests[1])["payment-identifier"]["schema"] == {"type": "object"}
+    assert first.result["payment"]["payment_id"] == ids[0]
+    nonces = [json.loads(base64.b64decode(request.headers["payment-signature"]))["payload"]["authorization"]["nonce"]
+              for request in fake_api.requests[1::2]]
+    assert nonces[0] != nonces[1], "a new run signs a new authorization; the payment id ties them together"
+
+
+def test_a_payment_whose_answer_was_lost_is_resent_as_signed_by_the_next_run_and_nothing_new_is_signed(fake_api):
+    fake_api.answer(402, payment_required()).drop()
+    first = run_module(vps_topup.main, pay_args(fake_api, api_retries=0))
+    sent = fake_api.requests[-1].headers["x-payment"]
+    fake_api.answer(201, completed_topup(), headers={"X-PAYMENT-RESPONSE": encoded(SETTLEMENT)})
+
+    second = run_module(vps_topup.main, pay_args(fake_api, api_retries=0))
+
+    assert first.failed and first.result["failure"]["outcome_unknown"] is True
+    assert "intent journal" in first.result["msg"] and "safe" not in first.result["msg"]
+    assert not second.failed, second.result
+    assert [request.headers.get("x-payment") for request in fake_api.requests[2:]] == [sent]
+    assert second.result["topup"]["status"] == "completed"
+    assert sent not in second.output
+
+
+def test_a_pending_payment_whose_authorization_expired_fails_saying_how_to_resolve_it(fake_api, monkeypatch):
+    fake_api.answer(402, payment_required()).drop()
+    assert run_module(vps_topup.main, pay_args(fake_api, api_retries=0)).failed
+    real_time = time.time
+    monkeypatch.setattr(time, "time", lambda: real_time() + 3600)
+
+    second = run_module(vps_topup.main, pay_args(fake_api, api_retries=0))
+
+    assert second.failed and "expired" in second.result["msg"]
+    assert "abandon_pending=true" in second.result["msg"] and "vps_account_info" in second.result["msg"]
+    assert len(fake_api.requests) == 2
+
+
+def test_a_resent_payment_answered_nonce_used_had_settled_and_nothing_new_is_paid(fake_api):
+    fake_api.answer(402, payment_required()).drop()
+    assert run_module(vps_topup.main, pay_args(fake_api, api_retries=0)).failed
+    fake_api.answer(402, payment_required(error="invalid_exact_evm_nonce_already_used"))
+
+    second = run_module(vps_topup.main, pay_args(fake_api, api_retries=0))
+
+    assert not second.failed and second.result["changed"] is True
+    assert second.result["payment"]["nonce"] == decoded_payment(fake_api.requests[1])["payload"]["authorization"]["nonce"]
+    assert len(fake_api.requests) == 3
+    assert fake_api.requests[2].headers["x-payment"] == fake_api.requests[1].headers["x-payment"]
