@@ -118,6 +118,5 @@ def _expired_message(intent, summary, now):
                 intent["path"]))
 
 
-
 def _when(epoch):
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
