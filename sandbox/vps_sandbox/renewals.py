@@ -69,7 +69,8 @@ def _suspend(store, server):
 def resume_covered(store, account):
     """After a credit: resume, charged, every server a renewal suspended that the balance now covers.
 
-    A resumed server starts a new cycle at the moment it is resumed.
+    It is charged one cycle, and its schedule keeps its dates: it is paid up to the first end of a
+    cycle after the moment it is resumed (Otwa's cycles count from the server's creation).
     """
     suspended = sorted((s for s in store.servers_of(account.provider, account.id)
                         if s.status == "suspended" and s.status_before_suspension is not None),
@@ -79,7 +80,8 @@ def resume_covered(store, account):
             continue
         now = store.billing_now()
         store.charge_renewal(account, server, now)
-        server.expires_at = cycle_end(server.provider, server.cycle, now)
+        while server.expires_at <= now:
+            server.expires_at = cycle_end(server.provider, server.cycle, server.expires_at)
         server.status, server.status_before_suspension = server.status_before_suspension, None
         if server.status in ("provisioning", "pending"):
             store.schedule(server, store.config["provision_delay"], "provision")
