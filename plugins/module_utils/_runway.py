@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import calendar
 from datetime import datetime, timedelta, timezone
-from decimal import Decimal
+from decimal import ROUND_UP, Decimal
 from email.utils import parsedate_to_datetime
 
 from ._model import to_decimal, usd
 
 DEFAULT_RUNWAY_DAYS = 30
 ZERO = Decimal("0")
+CENT = Decimal("0.01")
 # Servers that are billed no more (terminated) carry no renewal.
 UNBILLED_STATUSES = ("terminated",)
 
@@ -162,3 +163,26 @@ def amount_to_cover(figures, min_balance=None):
     """What the balance lacks to pay every renewal in the window and keep ``min_balance`` (Decimal, >= 0)."""
     needed = to_decimal(figures["due_usd"]) + (to_decimal(min_balance) or ZERO)
     return max(needed - to_decimal(figures["balance_usd"]), ZERO)
+
+
+def _cents(value):
+    return str(to_decimal(value).quantize(CENT, rounding=ROUND_UP))
+
+
+def topup_for_runway(adapter, days, amount, min_balance=None):
+    """For a top-up of ``amount`` on condition ``cover_days``: (runway figures, what the balance lacks).
+
+    Raises ValueError, before anything is paid, when ``days`` is not a positive number of days or
+    when ``amount`` would not cover what the balance lacks (the message names that sum).
+    """
+    if days is None or days < 1:
+        raise ValueError("cover_days must be a whole number of days, 1 or more, got %r" % (days,))
+    figures = account_runway(adapter, days)
+    lacking = amount_to_cover(figures, min_balance)
+    if lacking and to_decimal(amount) < lacking:
+        raise ValueError(
+            "amount %s USD would not cover the renewals due in the next %d days: the balance of %s USD lacks %s USD"
+            " (%s USD due%s); set amount to at least %s" % (
+                _cents(amount), days, _cents(figures["balance_usd"]), _cents(lacking), _cents(figures["due_usd"]),
+                " + min_balance %s USD" % _cents(min_balance) if min_balance else "", _cents(lacking)))
+    return figures, lacking
