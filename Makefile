@@ -18,7 +18,7 @@ VENV312_PACKAGES := -r requirements.txt "ansible-core>=2.21,<2.22" "pytest>=8,<1
 VENV_STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-16)
 VENV312_STAMP := $(VENV312)/.installed-$(shell (cat requirements.txt; echo '$(VENV312_PACKAGES)') | sha256sum | cut -c1-16)
 
-.PHONY: help venv venv312 system-deps machines-setup collection sandbox demo bench clean \
+.PHONY: help venv venv312 system-deps eda-deps machines-setup collection sandbox demo bench clean \
         test test-unit test-contract test-integration test-e2e sanity sanity-2.19 sanity-2.21 lint
 
 help:
@@ -66,6 +66,10 @@ system-deps:
 	    echo "WARNING: not root, cannot apt-get install shellcheck; the shellcheck sanity test will be skipped"; \
 	fi
 
+# ansible-rulebook (in the venv) needs a Java 17+ runtime: Debian's default-jre-headless.
+eda-deps:
+	@scripts/eda-setup.sh
+
 collection: venv
 	@scripts/build-collection.sh $(VENV) $(COLLECTION_COPY) $(BUILD)/dist $(INSTALLED)
 
@@ -93,7 +97,7 @@ test-unit: venv
 test-contract: venv machines-setup
 	@scripts/pytest-suite.sh $(VENV) contract tests/contract tests/sandbox
 
-test-integration: collection
+test-integration: collection eda-deps
 	@scripts/pytest-suite.sh $(VENV) integration tests/integration
 
 # The main job on sandbox servers you can SSH into, its playbooks run from the collection installed
