@@ -136,6 +136,9 @@ DEFAULT_INTERVAL = 60.0
 DEFAULT_MIN_RUNWAY_DAYS = 7
 DEFAULT_OUTAGE_AFTER = 3
 MAX_BACKOFF_INTERVALS = 10
+# Every argument the source takes, as DOCUMENTATION lists them.
+ARGUMENTS = ("accounts", "provider", "api_key", "api_url", "interval", "runway_days", "min_runway_days",
+             "outage_after", "api_timeout", "api_retries", "max_polls")
 
 
 class SourceError(ValueError):
@@ -277,6 +280,10 @@ class WatchedAccount(object):
 
 def settings_from(args):
     """The polling settings, checked (SourceError says what is accepted)."""
+    unknown = sorted(set(args) - set(ARGUMENTS))
+    if unknown:
+        raise SourceError("unknown argument(s) %s; vpsfleet.cloud.vps_events takes: %s"
+                          % (", ".join(unknown), ", ".join(ARGUMENTS)))
     settings = {
         "interval": _number(args, "interval", DEFAULT_INTERVAL, float, 0.01),
         "runway_days": _number(args, "runway_days", DEFAULT_RUNWAY_DAYS, int, 1),

@@ -13,6 +13,7 @@ import sys
 import time
 
 import pytest
+import yaml
 
 from ansible_collections.vpsfleet.cloud.extensions.eda.plugins.event_source import vps_events
 from ansible_collections.vpsfleet.cloud.tests.unit.plugins.modules._lifecycle_sandbox import (  # noqa: F401  pylint: disable=unused-import
@@ -216,10 +217,16 @@ def test_events_never_carry_the_api_key(sandbox):
     (dict(provider="vpscrypto", api_key="k", accounts=[{"provider": "otwa", "api_key": "k"}]), "not both"),
     (dict(accounts=[{"provider": "aws", "api_key": "k"}]), "accounts[0].provider must be one of"),
     (dict(provider="otwa", api_key="k", interval=0), "interval must be a number"),
+    (dict(provider="otwa", api_key="k", intervall=5), "unknown argument.s. intervall"),
 ])
 def test_wrong_arguments_stop_the_source_at_start_saying_what_is_accepted(args, message):
     with pytest.raises(vps_events.SourceError, match=message.replace("[", r"\[").replace("]", r"\]")):
         asyncio.run(vps_events.main(asyncio.Queue(), args))
+
+
+def test_the_documented_options_are_the_arguments_the_source_takes():
+    documented = yaml.safe_load(vps_events.DOCUMENTATION)["options"]
+    assert sorted(documented) == sorted(vps_events.ARGUMENTS)
 
 
 def test_run_as_ansible_rulebook_runs_it_the_source_imports_the_collection_it_is_installed_in(tmp_path):
