@@ -76,7 +76,7 @@ collection: venv
 sandbox: venv
 	PYTHONPATH=sandbox $(VENV)/bin/python -m vps_sandbox
 
-demo: collection machines-setup
+demo: collection machines-setup eda-deps
 	$(VENV)/bin/python scripts/demo.py
 
 bench: venv
@@ -102,7 +102,7 @@ test-integration: collection eda-deps
 
 # The main job on sandbox servers you can SSH into, its playbooks run from the collection installed
 # from the built tarball; needs root (skipped with the reason otherwise).
-test-e2e: venv collection machines-setup
+test-e2e: venv collection machines-setup eda-deps
 	@VPSFLEET_E2E_INSTALLED=1 scripts/pytest-suite.sh $(VENV) e2e tests/e2e
 
 sanity: sanity-2.19 sanity-2.21
