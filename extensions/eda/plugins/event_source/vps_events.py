@@ -5,6 +5,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sys
+
 DOCUMENTATION = r"""
 ---
 short_description: Watch VPSCrypto and Otwa Cloud accounts for server changes and a short prepaid runway
@@ -93,10 +97,6 @@ EXAMPLES = r"""
         run_playbook:
           name: vpsfleet.cloud.eda_keep_funded
 """
-
-import asyncio
-import os
-import sys
 
 
 def _import_collection():
@@ -306,9 +306,10 @@ async def watch(queue, account, settings):
         if polls:
             await asyncio.sleep(account.next_delay())
         polls += 1
+        # An outage must never end the source: every failure is counted and reported instead.
         try:
             servers, figures = await asyncio.to_thread(account.read)
-        except Exception as error:  # pylint: disable=broad-except - an outage must never end the source
+        except Exception as error:  # pylint: disable=broad-except
             found = account.failed(error)
         else:
             found = account.changes(servers, figures)
