@@ -67,3 +67,11 @@ def test_a_negative_runway_days_fails_before_any_request(sandbox):
     run = run_module(vps_account_info.main, dict(args, runway_days=-1))
     assert run.failed and "runway_days must be 0 or more" in run.result["msg"]
     assert sandbox.requests_log() == []
+
+
+def test_an_otwa_key_that_may_not_list_servers_gets_the_account_and_no_runway_with_a_warning(sandbox, capsys):
+    args, _account = connect(sandbox, "otwa", scopes=["account:read"])
+    result = account_info(args)
+    assert result["account"]["balance_usd"] == 100.0
+    assert result["runway"] is None
+    assert "runway left out: the API key may not list servers" in capsys.readouterr().err
