@@ -362,7 +362,7 @@ class TopupModule(VpsModule):
                 self.watch(self.result["topup"]["ref"])
 
     def topup_needed(self):
-        """Read the balance when min_balance is given; True when a top-up is due."""
+        """Read the balance when min_balance or cover_days is given; True when a top-up is due."""
         if self.params["cover_days"] is not None:
             return self.runway_not_covered()
         if self.params["min_balance"] is None:
