@@ -119,3 +119,12 @@ def test_an_x402_payment_signed_after_a_clock_advance_still_verifies(sandbox):
 def test_advance_seconds_must_be_a_non_negative_number(sandbox):
     with pytest.raises(SandboxError, match="advance_seconds must be a number"):
         sandbox.advance_clock(-5)
+
+
+def test_an_invoice_expires_an_hour_after_billing_time(sandbox):
+    account = sandbox.create_account("vpscrypto", balance_usd=0)
+    advanced = sandbox.advance_clock(10 * 86400)
+    invoice = call_api("POST", sandbox.vpscrypto_url + "/topups", account["api_key"], {"amount": 25, "coin": "BTC"})
+    now = time.mktime(time.strptime(advanced["now"], "%Y-%m-%dT%H:%M:%SZ"))
+    expires = time.mktime(time.strptime(invoice.body["expires_at"], "%Y-%m-%dT%H:%M:%SZ"))
+    assert 3500 < expires - now < 3700

@@ -248,3 +248,12 @@ def test_outside_an_installed_collection_the_source_says_it_must_be_installed(tm
     done = subprocess.run([sys.executable, "-c", code, str(lone)], capture_output=True, text=True,
                           env=dict(os.environ, PYTHONPATH=""), cwd=str(tmp_path), check=False)
     assert done.returncode != 0 and "must run from an installed collection" in done.stderr
+
+
+def test_each_failed_poll_in_a_row_doubles_the_wait_up_to_ten_intervals():
+    account = vps_events.WatchedAccount("main", "vpscrypto", None, vps_events.settings_from({"interval": 2}))
+    delays = [account.next_delay()]
+    for _failure in range(6):
+        account.failed(RuntimeError("down"))
+        delays.append(account.next_delay())
+    assert delays == [2, 4, 8, 16, 20, 20, 20]
