@@ -102,18 +102,24 @@ def test_a_new_server_gives_one_server_created_event_and_no_repeat(sandbox):
     assert later == []
 
 
-def test_a_stopped_server_gives_server_status_changed_with_previous(sandbox):
+def events_after_a_call_on_a_running_otwa_server(sandbox, method, path):
+    """The first event after ``method path`` (``{id}`` the server) on a running Otwa server, and the events of
+    three more polls."""
     args, _account = connect(sandbox, "otwa", balance_usd=100)
     server_id = sandbox.seed_servers(args["api_key"], 1, status="running")["ids"][0]
 
     async def scenario():
         async with RunningSource(sandbox, dict(provider="otwa", api_key=args["api_key"],
                                                api_url=args["api_url"])) as source:
-            call_api("POST", "%s/servers/%s/power/stop" % (args["api_url"], server_id), key=args["api_key"])
-            changed = await source.event()
+            call_api(method, args["api_url"] + path.format(id=server_id), key=args["api_key"])
+            first = await source.event()
             await source.polls(3)
-            return changed, source.pending()
-    changed, later = run(scenario)
+            return first, source.pending(), server_id
+    return run(scenario)
+
+
+def test_a_stopped_server_gives_server_status_changed_with_previous(sandbox):
+    changed, later, _server_id = events_after_a_call_on_a_running_otwa_server(sandbox, "POST", "/servers/{id}/power/stop")
     assert (changed["vps"]["type"], changed["vps"]["previous"], changed["vps"]["server"]["status"]) == (
         "server_status_changed", "running", "stopped")
     assert later == []
@@ -137,18 +143,11 @@ def test_a_new_server_reaching_running_gives_its_ip_once(sandbox):
     assert later == []
 
 
-def test_a_terminated_server_gives_server_terminated(sandbox):
-    args, _account = connect(sandbox, "otwa", balance_usd=100)
-    server_id = sandbox.seed_servers(args["api_key"], 1, status="running")["ids"][0]
-
-    async def scenario():
-        async with RunningSource(sandbox, dict(provider="otwa", api_key=args["api_key"],
-                                               api_url=args["api_url"])) as source:
-            call_api("DELETE", "%s/servers/%s" % (args["api_url"], server_id), key=args["api_key"])
-            return await source.event()
-    gone = run(scenario)
+def test_a_terminated_server_gives_server_terminated_once(sandbox):
+    gone, later, server_id = events_after_a_call_on_a_running_otwa_server(sandbox, "DELETE", "/servers/{id}")
     assert (gone["vps"]["type"], gone["vps"]["previous"], gone["vps"]["server"]["id"]) == (
         "server_terminated", "running", server_id)
+    assert later == []
 
 
 def test_a_short_runway_gives_runway_short_once_and_a_covering_top_up_runway_restored(sandbox):
