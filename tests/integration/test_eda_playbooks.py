@@ -33,8 +33,8 @@ def topup_posts(sandbox):
     return [entry for entry in sandbox.requests_log() if (entry["method"], entry["path"]) == ("POST", "/topups")]
 
 
-def test_keep_funded_pays_what_the_event_says_is_short_when_that_is_above_the_amount(clean_sandbox, ansible,
-                                                                                      short_account):
+def test_keep_funded_pays_what_the_event_says_is_short_when_above_the_amount(clean_sandbox, ansible,
+                                                                             short_account):
     account, env = short_account
     run = ansible.playbook("vpsfleet.cloud.eda_keep_funded", env=env, extra_vars={
         "ansible_eda": short_runway_event(30.0), "keep_funded_amount": 25, "keep_funded_max_usd": 40,
