@@ -26,6 +26,8 @@ description:
     collection''s common server model (as M(vpsfleet.cloud.vps_server_info) returns it, without C(provider_data))
     or null, C(runway) the runway figures (as M(vpsfleet.cloud.vps_account_info) returns them) or null. C(api_outage)
     adds C(error). Events never carry an API key or a credential.'
+  - Each poll reads the account afresh, catalogs included (Otwa Cloud prices its servers from C(/products)), so a
+    source that runs for months sees price changes.
   - API errors are retried with the client's backoff (O(api_retries)); a poll that still fails waits longer before
     the next one (doubling, up to 10 times O(interval)) and the source keeps running.
   - Needs the Python library C(requests) where ansible-rulebook runs (in Event-Driven Ansible controller, in the
@@ -38,6 +40,7 @@ options:
       - Without it, the short form (O(provider), O(api_key), O(api_url)) names one account; without that, one
         account is watched for each provider whose E(VPSCRYPTO_API_KEY) or E(OTWA_API_KEY) is set.
       - C(name) defaults to the provider, suffixed with the entry's position when a provider is listed twice.
+      - An entry with any other key stops the source at start-up, naming it.
     type: list
     elements: dict
   provider:
@@ -136,6 +139,7 @@ DEFAULT_INTERVAL = 60.0
 DEFAULT_MIN_RUNWAY_DAYS = 7
 DEFAULT_OUTAGE_AFTER = 3
 MAX_BACKOFF_INTERVALS = 10
+ACCOUNT_KEYS = ("provider", "api_key", "api_url", "name")
 # Every argument the source takes, as DOCUMENTATION lists them.
 ARGUMENTS = ("accounts", "provider", "api_key", "api_url", "interval", "runway_days", "min_runway_days",
              "outage_after", "api_timeout", "api_retries", "max_polls")
@@ -170,6 +174,10 @@ def account_entries(args, environ=None):
                         for provider in PROVIDERS)
     accounts = []
     for position, entry in enumerate(entries):
+        unknown = sorted(set(entry) - set(ACCOUNT_KEYS))
+        if unknown:
+            raise SourceError("accounts[%d]: unknown key(s) %s; an entry takes: %s"
+                              % (position, ", ".join(unknown), ", ".join(ACCOUNT_KEYS)))
         provider = entry.get("provider")
         if provider not in PROVIDERS:
             raise SourceError("accounts[%d].provider must be one of: %s" % (position, ", ".join(sorted(PROVIDERS))))
@@ -212,10 +220,12 @@ def event(kind, account, server=None, previous=None, runway=None, **extra):
 class WatchedAccount(object):
     """One account's last known state, and the events that a new reading of it gives."""
 
-    def __init__(self, name, provider, adapter, settings):
+    def __init__(self, name, provider, new_adapter, settings):
         self.name = name
         self.provider = provider
-        self.adapter = adapter
+        # A fresh adapter per poll: adapters keep catalogs (Otwa's prices) for their lifetime, and a
+        # source runs for months.
+        self.new_adapter = new_adapter
         self.settings = settings
         self.servers = None  # id -> server model; None until the baseline is read
         self.runway_short = None
@@ -224,8 +234,9 @@ class WatchedAccount(object):
 
     def read(self):
         """The account's servers and runway figures now (blocking: run it in a thread)."""
-        servers = self.adapter.list_servers()
-        figures = account_runway(self.adapter, self.settings["runway_days"], servers=servers)
+        adapter = self.new_adapter()
+        servers = adapter.list_servers()
+        figures = account_runway(adapter, self.settings["runway_days"], servers=servers)
         return servers, figures
 
     def changes(self, servers, figures):
@@ -322,9 +333,10 @@ async def main(queue, args):
     settings = settings_from(args)
     accounts = []
     for name, provider, api_key, api_url in account_entries(args):
-        adapter = build_adapter(provider, api_key=api_key, api_url=api_url, timeout=settings["api_timeout"],
-                                retries=settings["api_retries"])
-        accounts.append(WatchedAccount(name, provider, adapter, settings))
+        def new_adapter(provider=provider, api_key=api_key, api_url=api_url):
+            return build_adapter(provider, api_key=api_key, api_url=api_url, timeout=settings["api_timeout"],
+                                 retries=settings["api_retries"])
+        accounts.append(WatchedAccount(name, provider, new_adapter, settings))
     await asyncio.gather(*(watch(queue, account, settings) for account in accounts))
 
 

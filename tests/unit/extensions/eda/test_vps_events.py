@@ -217,10 +217,21 @@ def test_events_never_carry_the_api_key(sandbox):
     (dict(accounts=[{"provider": "aws", "api_key": "k"}]), "accounts[0].provider must be one of"),
     (dict(provider="otwa", api_key="k", interval=0), "interval must be a number"),
     (dict(provider="otwa", api_key="k", intervall=5), "unknown argument.s. intervall"),
+    (dict(accounts=[{"provider": "otwa", "apikey": "k"}]), "accounts.0.: unknown key.s. apikey"),
 ])
 def test_wrong_arguments_stop_the_source_at_start_saying_what_is_accepted(args, message):
     with pytest.raises(vps_events.SourceError, match=message.replace("[", r"\[").replace("]", r"\]")):
         asyncio.run(vps_events.main(asyncio.Queue(), args))
+
+
+def test_each_poll_reads_the_catalog_afresh_so_a_long_running_source_sees_new_prices(sandbox):
+    args, _account = connect(sandbox, "otwa", balance_usd=100)
+    sandbox.configure(otwa_convenience_fields=False)  # as the real API: prices come from /products
+    sandbox.seed_servers(args["api_key"], 1)
+    sandbox.control("DELETE", "/requests")
+    run(lambda: vps_events.main(asyncio.Queue(), dict(provider="otwa", api_key=args["api_key"],
+                                                      api_url=args["api_url"], interval=0.01, max_polls=3)))
+    assert [entry["path"] for entry in sandbox.requests_log()].count("/products") == 3
 
 
 def test_the_documented_options_are_the_arguments_the_source_takes():
