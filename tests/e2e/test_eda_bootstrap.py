@@ -20,7 +20,7 @@ def bootstrapped(tmp_path_factory, collections_dir, ssh_machines):
         job = MainJob(sandbox, tmp_path_factory.mktemp("eda-bootstrap"), collections_dir, fleet=[])
         server_id = sandbox.seed_servers(job.accounts["otwa"]["api_key"], 1, status="running", start_machines=True,
                                          name_prefix="edge")["ids"][0]
-        server = next(item for item in job.servers() if item["id"] == server_id)
+        server = [item for item in job.servers() if item["id"] == server_id][0]
         event = {"event": {"vps": {
             "type": "server_status_changed", "account": "otwa", "provider": "otwa", "previous": "provisioning",
             "server": {"id": server_id, "name": server["label"], "ip": server["ip"], "status": "running"},
