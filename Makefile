@@ -21,7 +21,7 @@ VENV312_PACKAGES := -r requirements.txt "ansible-core>=2.21,<2.22" "pytest>=8,<1
 VENV_STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-16)
 VENV312_STAMP := $(VENV312)/.installed-$(shell (cat requirements.txt; echo '$(VENV312_PACKAGES)') | sha256sum | cut -c1-16)
 
-.PHONY: help venv venv312 system-deps machines-setup collection sandbox demo bench clean \
+.PHONY: help venv venv312 system-deps eda-deps machines-setup collection sandbox demo bench clean \
         test test-unit test-contract test-integration test-faults test-e2e sanity sanity-2.19 sanity-2.21 lint
 
 help:
@@ -70,13 +70,17 @@ system-deps:
 	    echo "WARNING: not root, cannot apt-get install shellcheck; the shellcheck sanity test will be skipped"; \
 	fi
 
+# ansible-rulebook (in the venv) needs a Java 17+ runtime: Debian's default-jre-headless.
+eda-deps:
+	@scripts/eda-setup.sh
+
 collection: venv
 	@scripts/build-collection.sh $(VENV) $(COLLECTION_COPY) $(BUILD)/dist $(INSTALLED)
 
 sandbox: venv
 	PYTHONPATH=sandbox $(VENV)/bin/python -m vps_sandbox
 
-demo: collection machines-setup
+demo: collection machines-setup eda-deps
 	$(VENV)/bin/python scripts/demo.py
 
 bench: venv
@@ -97,7 +101,7 @@ test-unit: venv
 test-contract: venv machines-setup
 	@scripts/pytest-suite.sh $(VENV) contract tests/contract tests/sandbox
 
-test-integration: collection $(X402_V1)/x402/__init__.py
+test-integration: collection eda-deps $(X402_V1)/x402/__init__.py
 	@X402_V1_PATH=$(X402_V1) scripts/pytest-suite.sh $(VENV) integration tests/integration
 
 $(X402_V1)/x402/__init__.py: $(VENV_STAMP)
@@ -111,7 +115,7 @@ test-faults: venv
 
 # The main job on sandbox servers you can SSH into, its playbooks run from the collection installed
 # from the built tarball; needs root (skipped with the reason otherwise).
-test-e2e: venv collection machines-setup
+test-e2e: venv collection machines-setup eda-deps
 	@VPSFLEET_E2E_INSTALLED=1 scripts/pytest-suite.sh $(VENV) e2e tests/e2e
 
 sanity: sanity-2.19 sanity-2.21

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Lint content and docs: ansible-lint (roles, playbooks), plugin and collection docs, changelog,
+# Lint content and docs: ansible-lint (roles, playbooks, rulebooks), plugin and collection docs, changelog,
 # and ansible-doc rendering every module, plugin and role of the installed collection.
 # Every check runs; the script fails if any of them failed.
 # Usage: lint.sh VENV COLLECTION_COPY INSTALLED_COLLECTIONS_DIR
@@ -25,13 +25,13 @@ has_files() {
 }
 
 lint_targets=()
-for dir in roles playbooks; do
+for dir in roles playbooks extensions/eda/rulebooks; do
     has_files "$dir" && lint_targets+=("$dir")
 done
 if [ ${#lint_targets[@]} -gt 0 ]; then
     check "ansible-lint ${lint_targets[*]}" "$venv/bin/ansible-lint" --offline "${lint_targets[@]}"
 else
-    echo "--- ansible-lint: roles/ and playbooks/ are empty, nothing to lint"
+    echo "--- ansible-lint: roles/, playbooks/ and rulebooks are empty, nothing to lint"
 fi
 
 # Run on the copy: it sits in an ansible_collections tree, which the plugin docs check needs.

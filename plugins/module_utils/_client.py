@@ -284,6 +284,8 @@ class ApiClient(object):
         self.sleep = sleep
         self._api_key = api_key
         self.request_count = 0
+        # The provider's clock as its last answer's Date header told it (runway arithmetic uses it).
+        self.last_date_header = None
         if session is None:
             session = requests.Session()
             adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max(10, int(pool_maxsize)), max_retries=0)
@@ -418,6 +420,7 @@ class ApiClient(object):
         self._log("%s %s -> %s (%.3fs)" % (method, path, answer.status_code, time.monotonic() - started))
         body = self._decode(answer)
         response_headers = dict(answer.headers)
+        self.last_date_header = response_headers.get("Date") or self.last_date_header
         if 200 <= answer.status_code < 300 or answer.status_code in pass_statuses:
             return Response(answer.status_code, response_headers, body)
         code, message = error_from_body(body, answer.text, answer.status_code)

@@ -12,8 +12,10 @@ import uuid
 from ._adapter import ProviderAdapter
 from ._client import ApiError
 from ._model import as_list, new_server, provider_data, usd
+from ._runway import iso, next_cycle_end, provider_now
 
 PROVIDER = "otwa"
+BILLING_CYCLE_DAYS = 30
 
 
 def new_idempotency_key():
@@ -157,6 +159,9 @@ class OtwaAdapter(ProviderAdapter):
     """Otwa Cloud's REST v1 (https://otwa.cloud/api/v1)."""
 
     provider = PROVIDER
+    # Cycle name -> (months, days): the wallet pays each server every 30 days from its creation, the
+    # cycle the add-on proration counts (daysRemaining, billingCycleEnd).
+    billing_cycles = {"monthly": (0, BILLING_CYCLE_DAYS)}
 
     def __init__(self, client):
         super(OtwaAdapter, self).__init__(client)
@@ -218,7 +223,13 @@ class OtwaAdapter(ProviderAdapter):
             products = self._lookup("/products")
         if any(not item.get("regionSlug") and _region_of(item) for item in items):
             regions = self._lookup("/regions")
-        return [server_from_api(item, products, regions) for item in items]
+        servers = [server_from_api(item, products, regions) for item in items]
+        # The API does not say when a server's paid period ends: it is the end of its current cycle.
+        now = provider_now(self.client)
+        for server in servers:
+            if server["expires_at"] is None and server["status"] != "terminated":
+                server["expires_at"] = iso(next_cycle_end(server["created_at"], now, self.billing_cycles["monthly"]))
+        return servers
 
     def list_servers(self):
         self.require("list_servers")

@@ -1,5 +1,6 @@
 """HTTP plumbing: prefixes to APIs, fault injection, latency, rate limits, the request log."""
 
+import email.utils
 import json
 import random
 import re
@@ -142,6 +143,12 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format, *args):  # noqa: A002 - silence per-request stderr lines
         pass
+
+    def date_time_string(self, timestamp=None):
+        """The Date header shows the sandbox's billing time, as a provider's answers show its clock."""
+        if timestamp is None:
+            timestamp = self.server.app.store.billing_now()
+        return email.utils.formatdate(timestamp, usegmt=True)
 
     def do_GET(self):  # noqa: N802 - http.server naming
         self._handle()
