@@ -207,11 +207,12 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
         handed_over = False
         try:
             with store.lock:
-                fault = _take_fault(store, provider, request.method, request.path)
+                fault = _take_fault(store, provider, request.method, request.path, _carries_x402_payment(request))
                 retry_after = _rate_limited(store, request, self.client_address[0])
                 random_outage = fault is None and random.random() < store.config["error_rate"]
             if fault:
                 log_entry["fault"] = fault["kind"]
+                request.fault = fault  # x402 settlement faults are applied by the handler that settles
             if fault and fault["kind"] == "drop_before":
                 self._log(store, log_entry)
                 raise _Drop()
