@@ -73,15 +73,18 @@ class RateLimiter(object):
             with self._lock:
                 now = self._clock()
                 self._update_rate(now)
-                wait = self._reserve(now)
+                reserved = now >= self._paused_until
+                wait = self._reserve(now) if reserved else self._paused_until - now
                 if wait <= 0:
                     return now
                 generation = self._generation
             # Sleep outside the lock: other threads of this key queue up behind, other keys never wait.
             self._sleep(wait)
-            with self._lock:
-                if generation == self._generation and self._clock() >= self._paused_until:
-                    return self._clock()
+            if reserved:
+                # The token waited for is this thread's unless a 429 came meanwhile: then it queues again.
+                with self._lock:
+                    if generation == self._generation and self._clock() >= self._paused_until:
+                        return self._clock()
 
     def accepted(self):
         """The provider processed a request of this key (any answer but 429)."""
@@ -123,8 +126,6 @@ class RateLimiter(object):
 
     def _reserve(self, now):
         """Take a token if one is there (0); else reserve the next and return how long to wait for it."""
-        if now < self._paused_until:
-            return self._paused_until - now
         self._tokens = min(self._capacity(), self._tokens + (now - self._refilled_at) * self.rate)
         self._refilled_at = now
         self._tokens -= 1.0

@@ -175,3 +175,17 @@ def test_the_client_waits_for_its_limiter_before_each_attempt_and_reports_429s_w
     client.get("/servers")
 
     assert limiter.calls == ["acquire", ("throttled", 2.0, 1.0), "acquire", "accepted"]
+
+
+def test_threads_that_waited_out_a_pause_leave_one_by_one_at_the_keys_rate():
+    clock = VirtualClock()
+    limiter = RateLimiter(clock=clock, sleep=clock.sleep)
+    sent = []
+    clock.run_threads([sender(limiter, sent, 40)])
+    limiter.throttled(retry_after=1, sent_at=sent[-1])
+    pause_ends = clock() + 1
+
+    resumed = sorted(clock.run_threads([limiter.acquire for dummy in range(8)]))
+
+    assert resumed[0] >= pause_ends
+    assert min(later - earlier for earlier, later in zip(resumed, resumed[1:])) >= 0.9 / limiter.rate
