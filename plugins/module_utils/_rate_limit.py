@@ -24,7 +24,7 @@ import time
 # second per key. Until the first 429 the rate doubles each SLOW_START_SECONDS the key is kept busy,
 # and up to one second's worth of requests may leave at once (not under a user's ceiling).
 START_RATE = 20.0
-SLOW_START_SECONDS = 0.5
+SLOW_START_SECONDS = 0.25
 MAX_RATE = 1000.0
 MIN_RATE = 0.2
 # After a 429 the rate drops to BETA times what the provider accepted in the last second; it is back
