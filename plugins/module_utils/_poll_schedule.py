@@ -55,14 +55,13 @@ class ProvisioningSchedule(object):
         self._pending = {}                # server id -> created (epoch), while not ready
 
     def observe(self, servers, is_ready):
-        """Record one look at ``servers`` (None for a gone one); ``is_ready(server)`` says which are done."""
+        """Record one look: ``servers`` is ``[(server id, server or None when gone), ...]`` and
+        ``is_ready(server)`` says which are done (it is given None for a gone one)."""
         now = self.clock()
-        for server in servers:
-            if server is None:
-                continue
-            server_id = str(server.get("id"))
-            created = epoch_of(server.get("created_at"))
+        for server_id, server in servers:
+            server_id = str(server_id)
             if not is_ready(server):
+                created = epoch_of((server or {}).get("created_at"))
                 self._pending[server_id] = created if created is not None else self.started
             elif server_id in self._pending:
                 # Ready since the last look: it took at most this long (at least the last look's age).

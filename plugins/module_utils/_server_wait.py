@@ -58,7 +58,7 @@ def wait_for_fleet(adapter, server_ids, status, timeout, schedule=None):
     def poll():
         by_id = dict((str(server["id"]), server) for server in adapter.list_servers())
         servers = [by_id.get(server_id) for server_id in wanted]
-        schedule.observe(servers, lambda server: reached(server, status))
+        schedule.observe(zip(wanted, servers), lambda server: reached(server, status))
         return servers
 
     def describe(servers):

@@ -38,7 +38,12 @@ def server(server_id, status, created_at=T0):
 
 
 def is_running(server):
-    return server["status"] == "running"
+    return server is not None and server["status"] == "running"
+
+
+def look(*servers):
+    """One look at ``servers``, as the fleet wait gives it: (id, server) pairs."""
+    return [(server["id"], server) for server in servers]
 
 
 def test_api_timestamps_with_or_without_fractions_are_read_as_epoch_seconds():
@@ -49,7 +54,7 @@ def test_api_timestamps_with_or_without_fractions_are_read_as_epoch_seconds():
 def test_before_any_server_is_ready_looks_come_more_seldom_as_the_servers_age():
     clock = WallClock(T0 + 2)
     schedule = ProvisioningSchedule(clock=clock)
-    schedule.observe([server(1, "provisioning")], is_running)
+    schedule.observe(look(server(1, "provisioning")), is_running)
     young = schedule.next_delay()
     clock.now = T0 + 120
     old = schedule.next_delay()
@@ -60,9 +65,9 @@ def test_before_any_server_is_ready_looks_come_more_seldom_as_the_servers_age():
 def test_once_a_server_was_seen_ready_the_next_look_is_when_the_next_one_is_due():
     clock = WallClock(T0 + 1)
     schedule = ProvisioningSchedule(clock=clock)
-    schedule.observe([server(1, "provisioning", T0), server(2, "provisioning", T0 + 5)], is_running)
+    schedule.observe(look(server(1, "provisioning", T0), server(2, "provisioning", T0 + 5)), is_running)
     clock.now = T0 + 10
-    schedule.observe([server(1, "running", T0), server(2, "provisioning", T0 + 5)], is_running)
+    schedule.observe(look(server(1, "running", T0), server(2, "provisioning", T0 + 5)), is_running)
 
     assert schedule.provisioning_seconds == 10
     assert schedule.next_delay() == 5  # server 2 was ordered 5 s later
@@ -71,12 +76,23 @@ def test_once_a_server_was_seen_ready_the_next_look_is_when_the_next_one_is_due(
 def test_a_server_that_is_overdue_is_looked_for_often():
     clock = WallClock(T0 + 1)
     schedule = ProvisioningSchedule(clock=clock)
-    schedule.observe([server(1, "provisioning", T0), server(2, "provisioning", T0)], is_running)
+    schedule.observe(look(server(1, "provisioning", T0), server(2, "provisioning", T0)), is_running)
     clock.now = T0 + 10
-    schedule.observe([server(1, "running", T0), server(2, "provisioning", T0)], is_running)
+    schedule.observe(look(server(1, "running", T0), server(2, "provisioning", T0)), is_running)
     clock.now = T0 + 11
 
     assert schedule.next_delay() <= 1
+
+
+def test_a_server_gone_while_waiting_for_termination_no_longer_counts_as_pending():
+    clock = WallClock(T0 + 1)
+    schedule = ProvisioningSchedule(clock=clock)
+    schedule.observe(look(server(1, "running"), server(2, "running", T0 + 5)), lambda server: server is None)
+    clock.now = T0 + 20
+    schedule.observe([(1, None), (2, server(2, "running", T0 + 5))], lambda server: server is None)
+
+    assert schedule.provisioning_seconds == 20  # server 1 was gone 20 s after its creation
+    assert schedule.next_delay() == 5  # server 2, created 5 s later, is due then
 
 
 def test_the_fleet_wait_polls_no_faster_than_the_keys_rate_limiter_allows(monkeypatch):

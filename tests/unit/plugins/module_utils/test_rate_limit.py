@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from ansible_collections.vpsfleet.cloud.plugins.module_utils import _rate_limit
@@ -189,3 +191,32 @@ def test_threads_that_waited_out_a_pause_leave_one_by_one_at_the_keys_rate():
 
     assert resumed[0] >= pause_ends
     assert min(later - earlier for earlier, later in zip(resumed, resumed[1:])) >= 0.9 / limiter.rate
+
+
+class HeldLimiter(RecordingLimiter):
+    """A limiter that lets nothing through until ``release`` is set (or 5 s pass, which the test counts)."""
+
+    def __init__(self):
+        super(HeldLimiter, self).__init__()
+        self.release = threading.Event()
+        self.timed_out = False
+
+    def acquire(self):
+        self.timed_out = not self.release.wait(5)
+        return 1.0
+
+
+def test_a_client_waiting_for_its_limiter_holds_no_shared_slot(fake_api):
+    fake_api.answer(200, {"waited": True}).answer(200, {"free": True})
+    one_slot = threading.BoundedSemaphore(1)
+    held = HeldLimiter()
+    waiting = ApiClient(fake_api.url, "k-waits", rate_limiter=held, concurrency=one_slot)
+    free = ApiClient(fake_api.url, "k-free", rate_limiter=RecordingLimiter(), concurrency=one_slot)
+    thread = threading.Thread(target=waiting.get, args=("/waits",))
+    thread.start()
+
+    free.get("/free")
+    held.release.set()
+    thread.join(10)
+
+    assert not held.timed_out
