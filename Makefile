@@ -33,7 +33,7 @@ help:
 	@echo "make machines-setup    as root: host packages and cached Debian root for sandbox SSH servers"
 	@echo "make sandbox           run the sandbox in the foreground (port \$$VPS_SANDBOX_PORT, default 8402)"
 	@echo "make collection        copy, build and install the collection under $(BUILD)/"
-	@echo "make bench             run the benchmarks (results in bench-results/)"
+	@echo "make bench             run the benchmarks, 8-11 minutes (results in bench-results/)"
 	@echo "make clean             remove venvs and build output"
 
 venv: $(VENV_STAMP)

@@ -192,13 +192,20 @@ class OtwaAdapter(ProviderAdapter):
 
     def get_catalog(self):
         self.require("catalog")
-        products = self.client.get("/products").body or []
-        regions = self.client.get("/regions").body or []
+        products = self._read_once_more("/products")
+        regions = self._read_once_more("/regions")
         templates = self.client.get("/os-templates").body or []
         with self._lookups_lock:
             # The same lists _lookup() keeps, so servers listed later need no second read.
             self._lookups.update({"/products": as_list(products, "items"), "/regions": as_list(regions, "items")})
         return catalog_from_api(products, regions, templates)
+
+    def _read_once_more(self, path):
+        """``/products`` or ``/regions`` for the catalog: the list servers were mapped with, when one was
+        read (a fleet lists its servers first), else read now; a failed read raises here."""
+        with self._lookups_lock:
+            known = self._lookups.get(path)
+        return known if known else (self.client.get(path).body or [])
 
     def _lookup(self, path):
         """``/products`` or ``/regions`` as the API answers, read at most once per adapter.
