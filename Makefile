@@ -39,7 +39,7 @@ VENV220_STAMP := $(VENV220)/.installed-$(shell (cat requirements.txt; echo '$(VE
 VENV_DOCS_STAMP := $(VENV_DOCS)/.installed-$(shell cat requirements-docs.txt | sha256sum | cut -c1-16)
 VENV_IMPORTER_STAMP := $(VENV_IMPORTER)/.installed-$(shell echo '$(IMPORTER_PACKAGES)' | sha256sum | cut -c1-16)
 
-.PHONY: help venv venv312 system-deps machines-setup collection sandbox demo bench clean \
+.PHONY: help venv venv312 system-deps eda-deps machines-setup collection sandbox demo bench clean \
         test test-unit test-contract test-integration test-faults test-e2e sanity sanity-2.19 sanity-2.21 lint \
         venv-importer galaxy-importer venv-docs docs browser test-docs venv218 venv220 test-versions \
         test-release release
@@ -54,7 +54,7 @@ help:
 	@echo "make machines-setup    as root: host packages and cached Debian root for sandbox SSH servers"
 	@echo "make sandbox           run the sandbox in the foreground (port \$$VPS_SANDBOX_PORT, default 8402)"
 	@echo "make collection        copy, build and install the collection under $(BUILD)/"
-	@echo "make bench             run the benchmarks (results in bench-results/)"
+	@echo "make bench             run the benchmarks, 8-11 minutes (results in bench-results/)"
 	@echo "make test-versions     sanity on ansible-core 2.18 and 2.20, smoke runs of the tarball on 2.18-2.21"
 	@echo "make galaxy-importer   the built tarball through Galaxy's importer with Automation Hub's rules"
 	@echo "make docs              the docs site (plugin pages and guides) into $(DOCS)/build/html"
@@ -121,13 +121,17 @@ system-deps:
 	    echo "WARNING: not root, cannot apt-get install shellcheck; the shellcheck sanity test will be skipped"; \
 	fi
 
+# ansible-rulebook (in the venv) needs a Java 17+ runtime: Debian's default-jre-headless.
+eda-deps:
+	@scripts/eda-setup.sh
+
 collection: venv
 	@scripts/build-collection.sh $(VENV) $(COLLECTION_COPY) $(BUILD)/dist $(INSTALLED)
 
 sandbox: venv
 	PYTHONPATH=sandbox $(VENV)/bin/python -m vps_sandbox
 
-demo: collection machines-setup
+demo: collection machines-setup eda-deps
 	$(VENV)/bin/python scripts/demo.py
 
 bench: venv
@@ -148,7 +152,7 @@ test-unit: venv
 test-contract: venv machines-setup
 	@scripts/pytest-suite.sh $(VENV) contract tests/contract tests/sandbox
 
-test-integration: collection $(X402_V1)/x402/__init__.py
+test-integration: collection eda-deps $(X402_V1)/x402/__init__.py
 	@X402_V1_PATH=$(X402_V1) scripts/pytest-suite.sh $(VENV) integration tests/integration
 
 $(X402_V1)/x402/__init__.py: $(VENV_STAMP)
@@ -162,7 +166,7 @@ test-faults: venv
 
 # The main job on sandbox servers you can SSH into, its playbooks run from the collection installed
 # from the built tarball; needs root (skipped with the reason otherwise).
-test-e2e: venv collection machines-setup
+test-e2e: venv collection machines-setup eda-deps
 	@VPSFLEET_E2E_INSTALLED=1 scripts/pytest-suite.sh $(VENV) e2e tests/e2e
 
 sanity: sanity-2.19 sanity-2.21

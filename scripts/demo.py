@@ -6,7 +6,11 @@
    over SSH (admin user, keys, no password login, hostname);
 2. ``ansible-inventory --graph`` shows the fleet through the dynamic inventory;
 3. configure.yml reaches the servers through that inventory with the key the bootstrap installed;
-4. provision.yml again: nothing changes, nothing is paid.
+4. provision.yml again: nothing changes, nothing is paid;
+5. a month later: the keep-funded rulebook (ansible-rulebook, the ``vps_events`` source) watches the
+   VPSCrypto account while the sandbox clock moves on; six days before the servers' renewals the
+   balance cannot pay them, the runway is short, and the rulebook tops it up by x402 (once, under the
+   cap); on the due date the renewals are charged and the servers keep running.
 
 It ends with a summary: servers, IPs, what the ledger charged and credited, wall time. Sandbox
 servers are real SSH hosts, which needs root (``scripts/sandbox-machines-setup.sh`` prepares the
@@ -20,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import pathlib
+import subprocess
 import sys
 import time
 
@@ -31,6 +36,7 @@ sys.path.insert(0, str(REPO_ROOT / "sandbox"))
 # pylint: disable=wrong-import-position
 from eth_account import Account  # noqa: E402
 from vps_sandbox.main_job import MainJob, parse_recap, ssh_machines_unavailable_reason  # noqa: E402
+from vps_sandbox import rulebook  # noqa: E402
 from vps_sandbox.testing import SandboxProcess  # noqa: E402
 
 DEMO_FLEET = [
@@ -46,6 +52,10 @@ START_BALANCES = {"vpscrypto": 5, "otwa": 100}
 WALLET_USDC = 100
 TOPUP_CAP_USD = 50
 MOTD = "configured by vpsfleet.cloud (make demo)"
+DAY = 86400
+# A month later: the runway turns short 25 days on (the renewals are due on day 31); the rulebook pays
+# this much, which covers them; on day 32 they have been charged.
+KEEP_FUNDED_AMOUNT = 30
 
 
 def parse_args():
@@ -87,6 +97,46 @@ class Steps:
         return result.returncode == 0, recap
 
 
+def a_month_later(sandbox, job, work_dir, pay_to):
+    """Step 5: the keep-funded rulebook against the VPSCrypto account while the clock moves a month on."""
+    def credits():
+        return len(job.credits())
+
+    def server_reads():
+        return sum(1 for entry in sandbox.requests_log() if (entry["method"], entry["path"]) == ("GET", "/servers"))
+
+    variables = {"keep_funded_interval": 0.5, "keep_funded_runway_days": 30, "keep_funded_min_runway_days": 7,
+                 "keep_funded_amount": KEEP_FUNDED_AMOUNT, "keep_funded_max_usd": TOPUP_CAP_USD,
+                 "keep_funded_cover_days": 30}
+    run = rulebook.RulebookRun(work_dir / "rulebook", "vpsfleet.cloud.keep_funded",
+                               dict(job.environment(), VPSFLEET_EXPECTED_PAY_TO=pay_to), variables)
+    lines = []
+    try:
+        with run:
+            reads, paid_before = server_reads(), credits()
+            run.wait_until(lambda: server_reads() >= reads + 2, "first poll")
+            sandbox.advance_clock(25 * DAY)
+            lines.append("day +25: the renewals of day 31 are 6 days away and the balance cannot pay them")
+            run.wait_until(lambda: credits() > paid_before, "automatic top-up")
+            paid = job.credits()[-1]
+            lines.append(f"         runway short -> the rulebook paid {paid['amount_usd']:.2f} USD by x402 "
+                         f"(balance {paid['balance_after_usd']:.2f} USD)")
+            renewed = sandbox.advance_clock(7 * DAY)["renewals"]
+            names = {str(server["id"]): server["label"] for server in job.servers()}
+            charged = ", ".join(names.get(str(item["server"]), item["server"]) for item in renewed if item["renewed"])
+            lines.append(f"day +32: renewals charged for {charged}; "
+                         f"suspended: {sum(1 for item in renewed if not item['renewed'])}")
+            reads = server_reads()
+            run.wait_until(lambda: server_reads() >= reads + 4, "polls after the renewals")
+    except AssertionError as error:
+        return subprocess.CompletedProcess(run.rulebook, 1, "\n".join(lines), str(error))
+    events = run.event_types()
+    lines.append("events: " + ", ".join(events))
+    ok = events == ["runway_short", "runway_restored"] and credits() == paid_before + 1 and (
+        "suspended: 0" in lines[-2])
+    return subprocess.CompletedProcess(run.rulebook, 0 if ok else 1, "\n".join(lines), run.output())
+
+
 def print_summary(job, seconds):
     """Servers, IPs, money moved and wall time."""
     print("\nServers")
@@ -97,8 +147,10 @@ def print_summary(job, seconds):
         print(f"    {entry['provider']:<10} {entry['kind']:<7} {entry['amount_usd']:>7.2f} USD  "
               f"balance {entry['balance_after_usd']:>7.2f}  {entry['description']}")
     charged = sum(entry["amount_usd"] for entry in job.charges())
+    renewed = sum(entry["amount_usd"] for entry in job.ledger() if entry.get("kind") == "renewal")
     credited = sum(entry["amount_usd"] for entry in job.credits())
-    print(f"Spent {charged:.2f} USD on servers; topped up {credited:.2f} USD by x402. Wall time {seconds:.0f} s.")
+    print(f"Spent {charged:.2f} USD on servers and {renewed:.2f} USD on renewals; topped up {credited:.2f} USD"
+          f" by x402. Wall time {seconds:.0f} s.")
 
 
 def main():
@@ -148,6 +200,12 @@ def main():
                   f"new charges: {len(job.charges()) - len(charges_before)}")
             if sum(changed.values()) or job.charges() != charges_before:
                 steps.failed = True
+            reason = rulebook.unavailable_reason()
+            if reason:
+                print(f"\n[5] a month later: skipped, {reason}")
+            else:
+                steps.run(5, "a month later: a renewal, a short runway, the automatic top-up",
+                          lambda: a_month_later(sandbox, job, work_dir, pay_to))
         print_summary(job, time.monotonic() - started)
     print("\nSandbox stopped." + (" The demo FAILED." if steps.failed else " Demo complete."))
     return 1 if steps.failed else 0

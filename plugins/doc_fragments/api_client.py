@@ -36,7 +36,8 @@ requirements:
   - requests
 """
 
-    # The env: entries let an AWX credential type inject the keys as environment variables.
+    # The env: entries let an AWX credential type inject the keys as environment variables. The plugins'
+    # rate limit is here too: its env: entry is one the modules' docs cannot declare.
     PLUGIN_KEYS = r"""
 options:
   vpscrypto_api_key:
@@ -53,4 +54,12 @@ options:
     type: str
     env:
       - name: OTWA_API_KEY
+  api_rate_limit:
+    description:
+      - Most requests per second sent with one key, a fixed ceiling for the client-side rate limiter.
+      - Without it the limiter still adapts to the provider's limit (from HTTP 429 and C(Retry-After)),
+        starting at 20 requests per second per key; V(0) means no fixed ceiling.
+    type: float
+    env:
+      - name: VPSFLEET_API_RATE_LIMIT
 """

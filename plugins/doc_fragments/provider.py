@@ -39,6 +39,13 @@ options:
       - Upper bound in seconds for one backoff sleep and for an honoured C(Retry-After).
     type: float
     default: 30
+  api_rate_limit:
+    description:
+      - Most requests per second sent with one API key, a fixed ceiling for the client-side rate limiter.
+      - Without it the limiter still adapts to the provider's limit (from HTTP 429 and C(Retry-After)),
+        starting at 20 requests per second; V(0) means no fixed ceiling.
+      - If not set, the environment variable E(VPSFLEET_API_RATE_LIMIT) is used.
+    type: float
 notes:
   - Set the shared options once for a whole play with
     C(module_defaults) and the action group C(group/vpsfleet.cloud.vps).

@@ -233,6 +233,7 @@ from ansible_collections.vpsfleet.cloud.plugins.module_utils._fleet_hosts import
     connection_address, name_hosts, server_variables)
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._fleet_reader import Account, FleetReader
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers import PROVIDERS, build_adapter
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._rate_limit import rate_limit_from_env
 
 try:
     from ansible.template import trust_as_template
@@ -267,12 +268,17 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             raise AnsibleError("the vpsfleet.cloud.vps inventory needs the Python library 'requests'")
         if self.get_option("max_workers") < 1:
             raise AnsibleParserError("vpsfleet.cloud.vps: max_workers must be 1 or more (1 reads one request at a time)")
+        try:
+            rate_limit = rate_limit_from_env(self.get_option("api_rate_limit"), environ={})
+        except ValueError as exc:
+            raise AnsibleParserError("vpsfleet.cloud.vps: %s" % exc)
         accounts = self._accounts()
         if self.get_option("credentials") == "lazy":
             self._warn_about_lazy_keys(accounts)
         reader = FleetReader(accounts, adapter_factory=build_adapter, max_workers=self.get_option("max_workers"),
                              timeout=self.get_option("api_timeout"), retries=self.get_option("api_retries"),
-                             validate_certs=self.get_option("validate_certs"), trace=display.vvv, log=display.vvvv)
+                             validate_certs=self.get_option("validate_certs"), rate_limit=rate_limit,
+                             trace=display.vvv, log=display.vvvv)
         self._account_key_vars = dict((account.name, account.api_key_var) for account in accounts)
 
         cache_key = self.get_cache_key(path)

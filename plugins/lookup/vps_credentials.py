@@ -103,6 +103,7 @@ from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._client import HAS_REQUESTS
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers import PROVIDERS, build_adapter, provider_api_url
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._rate_limit import rate_limit_from_env
 
 display = Display()
 
@@ -127,6 +128,10 @@ class LookupModule(LookupBase):
         if provider not in PROVIDERS:
             raise AnsibleLookupError("vpsfleet.cloud.vps_credentials: unknown provider %r; valid choices: %s"
                                      % (provider, ", ".join(sorted(PROVIDERS))))
+        try:
+            rate_limit = rate_limit_from_env(self.get_option("api_rate_limit"), environ={})
+        except ValueError as exc:
+            raise AnsibleLookupError("vpsfleet.cloud.vps_credentials: %s" % exc)
         api_key = self._api_key(provider, variables or {})
         api_url = provider_api_url(provider, self.get_option("api_url"))
         key_digest = hashlib.sha256(api_key.encode("utf-8")).hexdigest()
@@ -138,7 +143,8 @@ class LookupModule(LookupBase):
             if credentials is None:
                 adapter = adapter or build_adapter(
                     provider, api_key=api_key, api_url=api_url, timeout=self.get_option("api_timeout"),
-                    retries=self.get_option("api_retries"), validate_certs=self.get_option("validate_certs"), log=display.vvvv)
+                    retries=self.get_option("api_retries"), validate_certs=self.get_option("validate_certs"),
+                    rate_limit=rate_limit, log=display.vvvv)
                 try:
                     credentials = adapter.get_credentials(server_id)
                 except Exception as exc:  # ApiError text is already scrubbed of the key

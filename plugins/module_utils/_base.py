@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import traceback
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ._capabilities import PROVIDER_NAMES, OperationNotOffered, require
 from ._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ApiError
 from ._model import public_view
 from ._providers import PROVIDERS, build_adapter, provider_api_key
+from ._rate_limit import RATE_LIMIT_ENV, rate_limit_from_env
 from ._resolve import InvalidChoice
 from ._wait import WaitTimeout, wait_until
 
@@ -32,6 +33,7 @@ def provider_argument_spec():
         api_retries=dict(type="int", default=5),
         api_retry_max_delay=dict(type="float", default=30),
         validate_certs=dict(type="bool", default=True),
+        api_rate_limit=dict(type="float", fallback=(env_fallback, [RATE_LIMIT_ENV])),
     )
 
 
@@ -93,11 +95,15 @@ class VpsModule(object):
             if api_key:
                 # A key read from the environment is as secret as one given as an option.
                 self.module.no_log_values.add(api_key)
+            try:
+                rate_limit = rate_limit_from_env(self.params.get("api_rate_limit"), environ={})
+            except ValueError as exc:
+                raise ModuleFailure(str(exc))
             self._adapter = build_adapter(
                 self.provider, api_key=api_key, api_url=self.params.get("api_url"),
                 timeout=self.params["api_timeout"], retries=self.params["api_retries"],
                 retry_max_delay=self.params["api_retry_max_delay"],
-                validate_certs=self.params["validate_certs"], log=self.module.debug)
+                validate_certs=self.params["validate_certs"], log=self.module.debug, rate_limit=rate_limit)
         return self._adapter
 
     def require_api_key(self):

@@ -247,6 +247,19 @@ def _mark_outcome_unknown(error, reason):
     error.message += " (the request may have taken effect: %s)" % reason
 
 
+class _NoGate(object):
+    """A context manager that does nothing: no shared limit on requests in flight."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        return False
+
+
+_NO_GATE = _NoGate()
+
+
 class _Failure(object):
     """One failed attempt: its ApiError, what it says about the request (``kind``), Retry-After."""
 
@@ -271,10 +284,14 @@ class ApiClient(object):
     :param retry_max_delay: cap in seconds for one backoff sleep and for ``Retry-After``
     :param pool_maxsize: connections kept per host; raise it for concurrent callers
     :param log: optional callable receiving one redacted line per request
+    :param rate_limiter: a :class:`~._rate_limit.RateLimiter` every attempt waits for (None: no limit)
+    :param concurrency: optional semaphore shared by several clients, held only while a request is
+        in flight (after its rate limiter let it through), so one key's wait never holds another's slot
     """
 
     def __init__(self, base_url, api_key, provider="", timeout=30, retries=5, retry_max_delay=30.0,
-                 validate_certs=True, pool_maxsize=10, log=None, sleep=time.sleep, session=None):
+                 validate_certs=True, pool_maxsize=10, log=None, sleep=time.sleep, session=None,
+                 rate_limiter=None, concurrency=None):
         self.base_url = base_url.rstrip("/")
         self.provider = provider
         self.timeout = (min(10.0, float(timeout)), float(timeout))
@@ -284,6 +301,10 @@ class ApiClient(object):
         self.sleep = sleep
         self._api_key = api_key
         self.request_count = 0
+        # The provider's clock as its last answer's Date header told it (runway arithmetic uses it).
+        self.last_date_header = None
+        self.rate_limiter = rate_limiter
+        self.concurrency = concurrency
         if session is None:
             session = requests.Session()
             adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max(10, int(pool_maxsize)), max_retries=0)
@@ -400,12 +421,14 @@ class ApiClient(object):
     def _send_once(self, method, path, json_body, params, headers, pass_statuses, scrub):
         """Return a Response, or a :class:`_Failure` saying what the failed attempt means."""
         url = self.base_url + path
+        let_through = self.rate_limiter.acquire() if self.rate_limiter is not None else None
         started = time.monotonic()
         self.request_count += 1
         try:
-            answer = self.session.request(
-                method, url, json=json_body, params=params, headers=headers,
-                timeout=self.timeout, verify=self.validate_certs)
+            with self.concurrency or _NO_GATE:
+                answer = self.session.request(
+                    method, url, json=json_body, params=params, headers=headers,
+                    timeout=self.timeout, verify=self.validate_certs)
         except requests.exceptions.RequestException as exc:
             kind = _transport_failure_kind(exc)
             self._log("%s %s -> %s" % (method, path, type(exc).__name__))
@@ -416,8 +439,14 @@ class ApiClient(object):
             error = ApiError(redact_text(message, scrub), method=method, path=path, provider=self.provider, code=code)
             return _Failure(error, kind)
         self._log("%s %s -> %s (%.3fs)" % (method, path, answer.status_code, time.monotonic() - started))
+        if self.rate_limiter is not None:
+            if answer.status_code == 429:
+                self.rate_limiter.throttled(parse_retry_after(answer.headers.get("Retry-After")), let_through)
+            else:
+                self.rate_limiter.accepted()
         body = self._decode(answer)
         response_headers = dict(answer.headers)
+        self.last_date_header = response_headers.get("Date") or self.last_date_header
         if 200 <= answer.status_code < 300 or answer.status_code in pass_statuses:
             return Response(answer.status_code, response_headers, body)
         code, message = error_from_body(body, answer.text, answer.status_code)

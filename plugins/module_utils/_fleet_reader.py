@@ -59,7 +59,11 @@ class AccountReadError(Exception):
 
 
 class FleetReader(object):
-    """Reads servers and credentials of many accounts with one bounded pool of worker threads.
+    """Reads servers and credentials of many accounts, at most ``max_workers`` requests in flight.
+
+    Each account has workers of its own, and a request takes one of the ``max_workers`` shared
+    slots only once its key's rate limiter lets it through: an account that waits (for a
+    ``Retry-After``, for its rate) never holds up another's reads.
 
     :param accounts: the :class:`Account` objects to read, in the order given by the user
     :param max_workers: how many requests may be in flight at once (1 reads sequentially)
@@ -76,6 +80,7 @@ class FleetReader(object):
         self._client_options = client_options
         self._adapters = {}
         self._adapters_lock = threading.Lock()
+        self._in_flight = threading.BoundedSemaphore(self.max_workers)
 
     def adapter(self, account):
         """The account's adapter, built once; its connection pool is sized to ``max_workers``.
@@ -87,7 +92,7 @@ class FleetReader(object):
             if account.name not in self._adapters:
                 self._adapters[account.name] = self._factory(
                     account.provider, api_key=account.api_key, api_url=account.api_url,
-                    pool_maxsize=self.max_workers, **self._client_options)
+                    pool_maxsize=self.max_workers, concurrency=self._in_flight, **self._client_options)
             return self._adapters[account.name]
 
     def request_count(self):
@@ -98,7 +103,7 @@ class FleetReader(object):
         """``({account name: [server, ...]}, [AccountReadError, ...])``, every account read concurrently."""
         self._build_adapters(self.accounts)
         results, failures = {}, []
-        outcomes = self._run_all([(self._list_one, account) for account in self.accounts])
+        outcomes = self._run_all([(self._list_one, account, account.name) for account in self.accounts])
         for account, (servers, error, details) in zip(self.accounts, outcomes):
             if error is not None:
                 failures.append(AccountReadError(account, self._failure_text(account, error, details)))
@@ -114,7 +119,7 @@ class FleetReader(object):
         """
         targets = list(targets)
         self._build_adapters(account for account, dummy in targets)
-        outcomes = self._run_all([(self._credentials_one, target) for target in targets])
+        outcomes = self._run_all([(self._credentials_one, target, target[0].name) for target in targets])
         found, failed = {}, {}
         for (account, server_id), (credentials, error, details) in zip(targets, outcomes):
             if error is not None:
@@ -147,25 +152,33 @@ class FleetReader(object):
         return self.adapter(account).get_credentials(server_id)
 
     def _run_all(self, calls):
-        """Run ``(function, argument)`` calls on the pool; ``(result, error, traceback)`` per call, in order.
+        """Run ``(function, argument, account name)`` calls; ``(result, error, traceback)`` per call, in order.
 
-        Errors are caught per call and turned into text (ApiError's text is already scrubbed of
-        the key), so one failure is reported on the main thread without losing the rest; the full
-        traceback goes to ``trace``. Anything that escapes (Ctrl-C while waiting) cancels the calls
-        still queued instead of waiting for all of them.
+        Every account's calls run on its own pool, so the workers of an account whose key waits
+        are its own. Errors are caught per call and turned into text (ApiError's text is already
+        scrubbed of the key), so one failure is reported on the main thread without losing the
+        rest; the full traceback goes to ``trace``. Anything that escapes (Ctrl-C while waiting)
+        cancels the calls still queued instead of waiting for all of them.
         """
         if not calls:
             return []
         if self.max_workers == 1:
-            outcomes = [_outcome(function, argument) for function, argument in calls]
-        else:
-            with concurrent.futures.ThreadPoolExecutor(max_workers=min(self.max_workers, len(calls))) as pool:
-                futures = [pool.submit(_outcome, function, argument) for function, argument in calls]
-                try:
-                    outcomes = [future.result() for future in futures]
-                except BaseException:
-                    pool.shutdown(wait=False, cancel_futures=True)
-                    raise
+            return [_outcome(function, argument) for function, argument, dummy in calls]
+        by_account = {}
+        for index, (dummy, dummy_argument, account_name) in enumerate(calls):
+            by_account.setdefault(account_name, []).append(index)
+        pools = dict((name, concurrent.futures.ThreadPoolExecutor(max_workers=min(self.max_workers, len(indexes))))
+                     for name, indexes in by_account.items())
+        try:
+            futures = [pools[account_name].submit(_outcome, function, argument)
+                       for function, argument, account_name in calls]
+            outcomes = [future.result() for future in futures]
+        except BaseException:
+            for pool in pools.values():
+                pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        for pool in pools.values():
+            pool.shutdown(wait=True)
         return outcomes
 
 

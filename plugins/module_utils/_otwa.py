@@ -12,8 +12,10 @@ import uuid
 from ._adapter import ProviderAdapter
 from ._client import ApiError
 from ._model import as_list, new_server, provider_data, usd
+from ._runway import iso, next_cycle_end, provider_now
 
 PROVIDER = "otwa"
+BILLING_CYCLE_DAYS = 30
 
 
 def new_idempotency_key():
@@ -157,6 +159,9 @@ class OtwaAdapter(ProviderAdapter):
     """Otwa Cloud's REST v1 (https://otwa.cloud/api/v1)."""
 
     provider = PROVIDER
+    # Cycle name -> (months, days): the wallet pays each server every 30 days from its creation, the
+    # cycle the add-on proration counts (daysRemaining, billingCycleEnd).
+    billing_cycles = {"monthly": (0, BILLING_CYCLE_DAYS)}
 
     def __init__(self, client):
         super(OtwaAdapter, self).__init__(client)
@@ -187,13 +192,20 @@ class OtwaAdapter(ProviderAdapter):
 
     def get_catalog(self):
         self.require("catalog")
-        products = self.client.get("/products").body or []
-        regions = self.client.get("/regions").body or []
+        products = self._read_once_more("/products")
+        regions = self._read_once_more("/regions")
         templates = self.client.get("/os-templates").body or []
         with self._lookups_lock:
             # The same lists _lookup() keeps, so servers listed later need no second read.
             self._lookups.update({"/products": as_list(products, "items"), "/regions": as_list(regions, "items")})
         return catalog_from_api(products, regions, templates)
+
+    def _read_once_more(self, path):
+        """``/products`` or ``/regions`` for the catalog: the list servers were mapped with, when one was
+        read (a fleet lists its servers first), else read now; a failed read raises here."""
+        with self._lookups_lock:
+            known = self._lookups.get(path)
+        return known if known else (self.client.get(path).body or [])
 
     def _lookup(self, path):
         """``/products`` or ``/regions`` as the API answers, read at most once per adapter.
@@ -218,7 +230,13 @@ class OtwaAdapter(ProviderAdapter):
             products = self._lookup("/products")
         if any(not item.get("regionSlug") and _region_of(item) for item in items):
             regions = self._lookup("/regions")
-        return [server_from_api(item, products, regions) for item in items]
+        servers = [server_from_api(item, products, regions) for item in items]
+        # The API does not say when a server's paid period ends: it is the end of its current cycle.
+        now = provider_now(self.client)
+        for server in servers:
+            if server["expires_at"] is None and server["status"] != "terminated":
+                server["expires_at"] = iso(next_cycle_end(server["created_at"], now, self.billing_cycles["monthly"]))
+        return servers
 
     def list_servers(self):
         self.require("list_servers")

@@ -9,6 +9,7 @@ import os
 
 from ._client import ApiClient
 from ._otwa import OtwaAdapter
+from ._rate_limit import limiter_for
 from ._vpscrypto import VpsCryptoAdapter
 
 PROVIDERS = {
@@ -42,13 +43,19 @@ def provider_api_url(provider, api_url=None, environ=None):
 
 
 def build_adapter(provider, api_key=None, api_url=None, timeout=30, retries=5, retry_max_delay=30.0,
-                  validate_certs=True, pool_maxsize=10, log=None):
-    """A provider adapter over a fresh :class:`ApiClient`, with env fallbacks applied."""
+                  validate_certs=True, pool_maxsize=10, log=None, rate_limit=None, concurrency=None):
+    """A provider adapter over a fresh :class:`ApiClient`, with env fallbacks applied.
+
+    Its requests wait for the process's rate limiter of that key at that URL (``rate_limit``: a fixed
+    ceiling in requests/s, see ``_rate_limit``); ``concurrency`` is passed on to the client.
+    """
     if provider not in PROVIDERS:
         raise ValueError("unknown provider %r; valid choices: %s" % (provider, ", ".join(sorted(PROVIDERS))))
     spec = PROVIDERS[provider]
+    api_url, api_key = provider_api_url(provider, api_url), provider_api_key(provider, api_key)
     client = ApiClient(
-        provider_api_url(provider, api_url), provider_api_key(provider, api_key), provider=spec["label"],
+        api_url, api_key, provider=spec["label"],
         timeout=timeout, retries=retries, retry_max_delay=retry_max_delay, validate_certs=validate_certs,
-        pool_maxsize=pool_maxsize, log=log)
+        pool_maxsize=pool_maxsize, log=log, rate_limiter=limiter_for(api_url, api_key, rate_limit),
+        concurrency=concurrency)
     return spec["adapter"](client)

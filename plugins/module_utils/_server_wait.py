@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from ._poll_schedule import ProvisioningSchedule
 from ._server_lookup import get_server_or_none
 from ._wait import WaitTimeout, format_seconds, port_open, wait_until
 
@@ -41,17 +42,24 @@ def wait_for_server(adapter, server_id, status, timeout, done=None):
                       what="server %s to be %s" % (server_id, status), describe=describe_server)
 
 
-def wait_for_fleet(adapter, server_ids, status, timeout):
+def wait_for_fleet(adapter, server_ids, status, timeout, schedule=None):
     """Wait until every server in ``server_ids`` reaches ``status``, one list request per round.
+
+    Rounds follow a :class:`~._poll_schedule.ProvisioningSchedule` (``schedule``, else one over
+    the adapter's rate limiter): soon when a server is due, seldom otherwise.
 
     Returns the servers (in ``server_ids`` order, None for gone ones). On timeout, ``WaitTimeout.last``
     is that list and the message names the servers still waiting.
     """
     wanted = [str(server_id) for server_id in server_ids]
+    if schedule is None:
+        schedule = ProvisioningSchedule(getattr(getattr(adapter, "client", None), "rate_limiter", None))
 
     def poll():
         by_id = dict((str(server["id"]), server) for server in adapter.list_servers())
-        return [by_id.get(server_id) for server_id in wanted]
+        servers = [by_id.get(server_id) for server_id in wanted]
+        schedule.observe(zip(wanted, servers), lambda server: reached(server, status))
+        return servers
 
     def describe(servers):
         pending = ["%s (%s)" % (server_id, describe_server(server))
@@ -61,7 +69,8 @@ def wait_for_fleet(adapter, server_ids, status, timeout):
     if not wanted:
         return []
     return wait_until(poll, lambda servers: all(reached(server, status) for server in servers), timeout,
-                      what="%d server(s) to be %s" % (len(wanted), status), describe=describe)
+                      what="%d server(s) to be %s" % (len(wanted), status), describe=describe,
+                      next_delay=schedule.next_delay)
 
 
 def wait_for_servers(adapter, servers, status, timeout, ssh=False):

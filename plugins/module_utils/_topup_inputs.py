@@ -27,6 +27,8 @@ def check_topup_inputs(params):
         raise ModuleFailure(str(exc))
     if params.get("min_balance") is not None and params["min_balance"] < 0:
         raise ModuleFailure("min_balance must be 0 or more USD, got %s" % params["min_balance"])
+    if params.get("cover_days") is not None and params["cover_days"] < 1:
+        raise ModuleFailure("cover_days must be a whole number of days, 1 or more, got %r" % (params["cover_days"],))
     if params.get("coin") != X402_COIN:
         return amount
     pay_to = params.get("expected_pay_to")

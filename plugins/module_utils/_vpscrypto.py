@@ -114,6 +114,8 @@ class VpsCryptoAdapter(ProviderAdapter):
     provider = PROVIDER
     # A VPSCrypto server's name is its hostname, so names compare as DNS names do.
     same_name = staticmethod(same_hostname)
+    # Cycle name -> (months, days): a server is paid for a calendar month or year at a time.
+    billing_cycles = {"monthly": (1, 0), "annual": (12, 0)}
 
     # -- account and keys -------------------------------------------------------------
 

@@ -23,12 +23,12 @@ def format_seconds(seconds):
 
 
 def wait_until(poll, done, timeout, what="condition", first_delay=0.5, max_delay=10.0,
-               clock=time.monotonic, sleep=time.sleep, describe=None):
+               clock=time.monotonic, sleep=time.sleep, describe=None, next_delay=None):
     """Call ``poll()`` until ``done(value)`` is true; return that value.
 
     Delays start at ``first_delay`` and grow by half each round up to ``max_delay``, never past the
     deadline. On timeout raise :class:`WaitTimeout` naming ``what`` and, through ``describe(value)``,
-    what was last seen.
+    what was last seen. ``next_delay()``, when given, says how long to sleep instead of the backoff.
     """
     deadline = clock() + timeout
     delay = first_delay
@@ -41,7 +41,7 @@ def wait_until(poll, done, timeout, what="condition", first_delay=0.5, max_delay
             seen = describe(value) if describe else repr(value)
             raise WaitTimeout("timed out after %s waiting for %s; last seen: %s" % (format_seconds(timeout), what, seen),
                               value)
-        sleep(min(delay, remaining))
+        sleep(min(delay if next_delay is None else next_delay(), remaining))
         delay = min(max_delay, delay * 1.5)
 
 

@@ -47,6 +47,15 @@ options:
       - Without it, B(every run creates a new top-up) (and with C(USDCBASE), pays again).
       - When the API's account answer carries no readable balance, the task fails before any invoice or payment.
     type: float
+  cover_days:
+    description:
+      - Top up only when the balance does not pay every renewal due in the next O(cover_days) days (plus
+        O(min_balance), when given); then by O(amount). The renewals are those RV(vpsfleet.cloud.vps_account_info#module:runway)
+        lists, from the servers' prices, cycles and expiry dates.
+      - Like O(min_balance), this makes the task idempotent; a covered runway is C(changed=false).
+      - When O(amount) would not cover what the balance lacks, the task fails before any invoice or payment and
+        names that sum.
+    type: int
   ref:
     description:
       - Reference of an existing top-up (for example V(vps-26-f75fda02b9)) to watch instead of creating one.
@@ -139,6 +148,16 @@ EXAMPLES = r"""
     wait_timeout: 7200
   when: invoice.topup
 
+- name: Pay 50 USD through x402 when the balance does not pay every renewal of the next 30 days
+  vpsfleet.cloud.vps_topup:
+    provider: vpscrypto
+    amount: 50
+    coin: USDCBASE
+    cover_days: 30
+    expected_pay_to: "0x209693Bc6afc0C5328bA36FaF03C514EF312287C"
+    wallet_private_key: "{{ vault_wallet_key }}"
+  no_log: true
+
 - name: Pay 25 USD in USDC on Base through x402 when the balance is below 30 USD
   vpsfleet.cloud.vps_topup:
     provider: vpscrypto
@@ -195,14 +214,21 @@ topup:
       description: The API's own top-up object.
       type: dict
 topup_needed:
-  description: Whether a top-up was due (false when the balance is already at or above O(min_balance)).
+  description: Whether a top-up was due (false when the balance is already at or above O(min_balance), or pays
+    every renewal of the next O(cover_days) days).
   returned: when O(ref) is not given
   type: bool
 balance_usd:
   description: The balance before the task, in USD.
-  returned: when O(min_balance) is given
+  returned: when O(min_balance) or O(cover_days) is given
   type: float
   sample: 12.5
+runway:
+  description:
+    - The runway for the next O(cover_days) days before the task, as RV(vpsfleet.cloud.vps_account_info#module:runway)
+      returns it (C(renewals), C(due_usd), C(balance_usd), C(covered), C(short_usd), C(covered_until)).
+  returned: when O(cover_days) is given
+  type: dict
 planned:
   description: What is (or in check mode would be) ordered.
   returned: when a top-up is due
@@ -323,6 +349,7 @@ from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers import p
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._order_guard import UsesJournal
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._topup_intent import (
     PendingTopup, clear_topup_intent, record_invoice_intent, record_x402_intent, resolve_pending_topup)
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._runway import topup_for_runway
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._topup import (
     TOPUP_COINS, WALLET_KEY_ENV, X402_COIN, PaymentUnconfirmed, TopupRefused, account_balance,
     below_min_balance, create_invoice, default_payment_id, is_final, pay_with_x402, payment_summary,
@@ -414,7 +441,9 @@ class TopupModule(UsesJournal, VpsModule):
         return topup
 
     def topup_needed(self):
-        """Read the balance when min_balance is given; True when a top-up is due."""
+        """Read the balance when min_balance or cover_days is given; True when a top-up is due."""
+        if self.params["cover_days"] is not None:
+            return self.runway_not_covered()
         if self.params["min_balance"] is None:
             return True
         balance = account_balance(self.adapter.get_account())
@@ -423,6 +452,16 @@ class TopupModule(UsesJournal, VpsModule):
             return below_min_balance(balance, self.params["min_balance"])
         except ValueError as exc:
             raise ModuleFailure(str(exc))
+
+    def runway_not_covered(self):
+        """cover_days: True when the balance does not pay every renewal of the window (plus min_balance)."""
+        try:
+            figures, lacking = topup_for_runway(self.adapter, self.params["cover_days"], self.params["amount"],
+                                                self.params["min_balance"])
+        except ValueError as exc:
+            raise ModuleFailure(str(exc))
+        self.result.update(balance_usd=figures["balance_usd"], runway=figures)
+        return lacking > 0
 
     def planned_x402_payment(self, amount):
         """What an x402 payment of ``amount`` USD would pay, as far as it is known before the 402."""
@@ -534,6 +573,7 @@ def main():
             amount=dict(type="raw"),
             coin=dict(type="str", choices=list(TOPUP_COINS)),
             min_balance=dict(type="float"),
+            cover_days=dict(type="int"),
             ref=dict(type="str"),
             wait=dict(type="bool", default=False),
             wait_timeout=dict(type="int", default=1800),
@@ -542,7 +582,7 @@ def main():
             allow_testnet=dict(type="bool", default=False),
             **journal_argument_spec()
         ),
-        mutually_exclusive=[("ref", "amount"), ("ref", "coin"), ("ref", "min_balance")],
+        mutually_exclusive=[("ref", "amount"), ("ref", "coin"), ("ref", "min_balance"), ("ref", "cover_days")],
         required_one_of=[("ref", "amount")],
         required_together=[("amount", "coin")],
     )

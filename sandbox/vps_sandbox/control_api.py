@@ -3,7 +3,7 @@
 import copy
 import re
 
-from . import catalog, otwa_api, timefmt, tokens, topups, vpscrypto_api
+from . import catalog, otwa_api, renewals, timefmt, tokens, topups, vpscrypto_api
 from .config import ConfigError, apply_update
 from .errors import fail
 from .routing import Response, Router
@@ -17,6 +17,7 @@ SEED_STATUSES = {
              "stopped": "stopped", "suspended": "suspended", "terminated": "terminated"},
 }
 MAX_SEED_COUNT = 100_000
+MAX_ADVANCE_SECONDS = 10 * 366 * 86400
 
 
 def health(app, request):
@@ -103,6 +104,7 @@ def list_servers(app, request):
         "status": server.status, "ip": server.visible_ip, "hostname": server.hostname, "label": server.label,
         "plan": server.plan, "location": server.location, "os": server.os, "price_usd": float(server.price),
         "additional_ips": server.visible_additional_ips, "created_at": timefmt.iso(server.created_at),
+        "expires_at": timefmt.iso(server.expires_at), "cycle": server.cycle,
     } for server in app.store.servers.values()]})
 
 
@@ -165,6 +167,25 @@ def get_ledger(app, request):
     return Response(200, {"entries": entries})
 
 
+def _clock_body(store):
+    return {"offset_seconds": store.clock_offset, "now": timefmt.iso(store.billing_now()),
+            "wall_clock": timefmt.iso(timefmt.now())}
+
+
+def get_clock(app, request):
+    return Response(200, _clock_body(app.store))
+
+
+def advance_clock(app, request):
+    seconds = request.json(required=True).get("advance_seconds")
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds <= MAX_ADVANCE_SECONDS:
+        fail(400, f"advance_seconds must be a number of seconds between 0 and {MAX_ADVANCE_SECONDS}")
+    store = app.store
+    store.clock_offset += seconds
+    outcomes = renewals.run_due(store)
+    return Response(200, dict(_clock_body(store), renewals=outcomes))
+
+
 def get_requests(app, request):
     return Response(200, {"requests": list(app.store.request_log)})
 
@@ -185,6 +206,7 @@ def build_router():
         ("POST", "/wallets", fund_wallet), ("GET", r"/wallets/(?P<address>[^/]+)", get_wallet),
         ("GET", "/config", get_config), ("PUT", "/config", put_config),
         ("GET", "/ledger", get_ledger),
+        ("GET", "/clock", get_clock), ("POST", "/clock", advance_clock),
         ("GET", "/requests", get_requests), ("DELETE", "/requests", clear_requests),
     ]:
         router.add(method, path, handler)

@@ -16,7 +16,7 @@ import threading
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 
-from . import timefmt, tokens
+from . import renewals, timefmt, tokens
 from .errors import ApiFailure
 
 TICK_SECONDS = 0.02
@@ -97,6 +97,7 @@ class Lifecycle:
     def _tick_forever(self):
         while not self._stopping.wait(TICK_SECONDS):
             with self.store.lock:
+                renewals.run_due(self.store)
                 due = self.store.pop_due_jobs(timefmt.now())
             for job in due:
                 try:

@@ -4,7 +4,7 @@ import random
 import uuid
 from urllib.parse import quote
 
-from . import catalog, timefmt, tokens
+from . import catalog, renewals, timefmt, tokens
 from .auth import authenticate
 from .errors import fail
 from .routing import Response, Router
@@ -182,7 +182,7 @@ def new_server(store, account, product, template_id, region_slug, label=None, ho
                status="pending"):
     """Create an Otwa server record with its addresses reserved (no charge, no scheduling)."""
     server_id = str(uuid.uuid4())
-    created = timefmt.now()
+    created = store.billing_now()
     short = server_id.split("-", maxsplit=1)[0]
     server = store.add_server(Server(
         key=f"{PROVIDER}-{server_id}", provider=PROVIDER, id=server_id, account_id=account.id,
@@ -190,7 +190,8 @@ def new_server(store, account, product, template_id, region_slug, label=None, ho
         label=label or f"server-{short}", cycle="monthly",
         price=money(product["monthlyPrice"]) + sum(money(addon["price"]) for addon in addons),
         status=status, ip=store.primary_ips.allocate(), password=tokens.password(),
-        created_at=created, updated_at=created, addons=[addon["id"] for addon in addons],
+        created_at=created, updated_at=timefmt.now(), addons=[addon["id"] for addon in addons],
+        expires_at=renewals.cycle_end(PROVIDER, "monthly", created),
     ))
     for addon in addons:
         server.additional_ips.extend(store.additional_ips.allocate() for _ip in range(addon["ip_count"]))
@@ -323,8 +324,8 @@ def reset_password(app, request):
     return Response(200, {"success": True, "password": new_password})
 
 
-def _days_remaining(server):
-    elapsed_days = int((timefmt.now() - server.created_at) // DAY)
+def _days_remaining(store, server):
+    elapsed_days = int((store.billing_now() - server.created_at) // DAY)
     return BILLING_CYCLE_DAYS - elapsed_days % BILLING_CYCLE_DAYS
 
 
@@ -335,9 +336,9 @@ def _prorated(price, days_remaining):
 def list_addons(app, request):
     server = _owned_server(app, request, "servers:read")[1]
     product = catalog.find_otwa_product(server.plan)
-    days = _days_remaining(server)
+    days = _days_remaining(app.store, server)
     owned_types = {addon["type"] for addon in product["addons"] if addon["id"] in server.addons}
-    cycle_end = server.created_at + (int((timefmt.now() - server.created_at) // DAY) + days) * DAY
+    cycle_end = server.created_at + (int((app.store.billing_now() - server.created_at) // DAY) + days) * DAY
     return Response(200, {
         "addons": [{"id": addon["id"], "name": addon["name"], "description": addon["description"],
                     "type": addon["type"], "price": addon["price"], "proratedPrice": _prorated(addon["price"], days),
@@ -361,7 +362,7 @@ def purchase_addon(app, request):
         fail(400, "Add-ons can only be attached to a provisioned server")
     if any(a["type"] == addon["type"] and a["id"] in server.addons for a in product["addons"]):
         fail(400, f"An add-on of type {addon['type']} is already active on this server")
-    days = _days_remaining(server)
+    days = _days_remaining(app.store, server)
     prorated = _prorated(addon["price"], days)
     if not store.can_afford(account, prorated):
         fail(400, "Insufficient wallet balance")

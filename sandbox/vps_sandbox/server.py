@@ -1,5 +1,6 @@
 """HTTP plumbing: prefixes to APIs, fault injection, latency, rate limits, the request log."""
 
+import email.utils
 import json
 import random
 import re
@@ -143,6 +144,12 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
     def log_message(self, format, *args):  # noqa: A002 - silence per-request stderr lines
         pass
 
+    def date_time_string(self, timestamp=None):
+        """The Date header shows the sandbox's billing time, as a provider's answers show its clock."""
+        if timestamp is None:
+            timestamp = self.server.app.store.billing_now()
+        return email.utils.formatdate(timestamp, usegmt=True)
+
     def do_GET(self):  # noqa: N802 - http.server naming
         self._handle()
 
@@ -200,11 +207,12 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
         handed_over = False
         try:
             with store.lock:
-                fault = _take_fault(store, provider, request.method, request.path)
+                fault = _take_fault(store, provider, request.method, request.path, _carries_x402_payment(request))
                 retry_after = _rate_limited(store, request, self.client_address[0])
                 random_outage = fault is None and random.random() < store.config["error_rate"]
             if fault:
                 log_entry["fault"] = fault["kind"]
+                request.fault = fault  # x402 settlement faults are applied by the handler that settles
             if fault and fault["kind"] == "drop_before":
                 self._log(store, log_entry)
                 raise _Drop()

@@ -7,7 +7,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from . import addresses, timefmt, tokens
+from . import addresses, renewals, timefmt, tokens
 from .config import default_config
 from .errors import fail
 
@@ -77,6 +77,8 @@ class Server:
     provisioned: bool = False
     updated_at: float = None
     generation: int = 0
+    # The status a renewal the balance could not cover suspended (None when not suspended for that).
+    status_before_suspension: str = None
 
     @property
     def visible_ip(self):
@@ -148,6 +150,14 @@ class Store:
             self.primary_ips = addresses.primary_pool()
             self.additional_ips = addresses.additional_pool()
             self._counters = {"vpscrypto_account": 1000, "key": 0, "vpscrypto_server": 0, "ledger": 0}
+            # Billing time runs this many seconds ahead of the wall clock (POST /_sandbox/clock).
+            self.clock_offset = 0.0
+            # No renewal is due before this billing moment (kept as servers are added and renewed).
+            self.next_renewal_at = float("inf")
+
+    def billing_now(self):
+        """The sandbox's billing time: the wall clock plus the offset the clock API has added."""
+        return timefmt.now() + self.clock_offset
 
     def next_id(self, counter):
         """The next integer of a named sequence."""
@@ -199,12 +209,12 @@ class Store:
 
     # Money
 
-    def _book(self, account, kind, amount, description, reference):
+    def _book(self, account, kind, amount, description, reference, at=None):
         entry = {
             "id": self.next_id("ledger"), "provider": account.provider, "account": account.id, "kind": kind,
             "amount_usd": float(amount), "balance_after_usd": float(account.balance),
             "description": description, "reference": reference,
-            "at": timefmt.iso(timefmt.now()),
+            "at": timefmt.iso(self.billing_now() if at is None else at),
         }
         self.ledger.append(entry)
         return entry
@@ -223,7 +233,16 @@ class Store:
         """Add amount to the balance."""
         amount = money(amount)
         account.balance += amount
-        return self._book(account, "credit", amount, description, reference)
+        entry = self._book(account, "credit", amount, description, reference)
+        renewals.resume_covered(self, account)
+        return entry
+
+    def charge_renewal(self, account, server, at):
+        """Deduct one cycle of the server's price as a `renewal` entry dated `at`; the caller has
+        checked can_afford."""
+        account.balance -= server.price
+        return self._book(account, "renewal", server.price, f"Renewal of server {server.id} ({server.cycle})",
+                          server.id, at=at)
 
     # Servers and their time-driven transitions
 
@@ -232,6 +251,8 @@ class Store:
         self.servers[server.key] = server
         if self.config["list_lag"]:
             self.listed_from[server.key] = time.monotonic() + self.config["list_lag"]
+        if server.expires_at is not None:
+            self.next_renewal_at = min(self.next_renewal_at, server.expires_at)
         return server
 
     def listed(self, servers):

@@ -184,6 +184,10 @@ class SandboxProcess:
         """Every secret the sandbox has handed out or received: keys, passwords, tokens, payment headers."""
         return self.control("GET", "/secrets")["secrets"]
 
+    def advance_clock(self, seconds):
+        """Move billing time ahead and run the renewals falling due: the clock and what they did."""
+        return self.control("POST", "/clock", {"advance_seconds": seconds})
+
 
 def machine_processes(machines_dir):
     """PIDs of the host's processes that belong to a machine under ``machines_dir``: the ``unshare``

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from . import catalog, timefmt, tokens, x402_topups
+from . import catalog, renewals, timefmt, tokens, x402_topups
 from .topups import new_topup, topup_body
 from .auth import authenticate
 from .errors import fail
@@ -123,14 +123,14 @@ def validated_order(body):
 def new_server(store, account, plan, location, os_slug, cycle, hostname=None, password=None, status=None):
     """Create a VPSCrypto server record (no charge, no scheduling)."""
     server_id = store.next_id("vpscrypto_server")
-    created = timefmt.now()
+    created = store.billing_now()
     price = plan["price_annual_usd"] if cycle == "annual" else plan["price_monthly_usd"]
     return store.add_server(Server(
         key=f"{PROVIDER}-{server_id}", provider=PROVIDER, id=server_id, account_id=account.id,
         plan=plan["slug"], location=location, os=os_slug, hostname=hostname or f"vps-{server_id}",
         label=hostname or f"vps-{server_id}", cycle=cycle, price=money(price),
         status=status or "provisioning", ip=store.primary_ips.allocate(), password=password or tokens.password(),
-        created_at=created, updated_at=created, expires_at=timefmt.add_months(created, 12 if cycle == "annual" else 1),
+        created_at=created, updated_at=timefmt.now(), expires_at=renewals.cycle_end(PROVIDER, cycle, created),
     ))
 
 
@@ -193,7 +193,7 @@ def create_topup(app, request):
     topup = new_topup(
         app.store, account, amount, coin, status="pending", deposit_address=tokens.deposit_address(coin),
         deposit_amount=str(deposit), deposit_coin=coin.replace("TRC", ""), deposit_network=network,
-        qr_data_uri=tokens.qr_data_uri(), expires_at=timefmt.now() + 3600)
+        qr_data_uri=tokens.qr_data_uri(), expires_at=app.store.billing_now() + 3600)
     return Response(201, topup_body(topup))
 
 

@@ -21,7 +21,8 @@ def test_the_demo_runs_api_only_and_its_second_run_changes_nothing(tmp_path):
     output = demo.stdout + demo.stderr
     assert demo.returncode == 0, output[-4000:]
     assert "second run: changed=0 ({'localhost': 0}); new charges: 0" in output
-    assert "Spent 34.00 USD on servers; topped up 25.00 USD by x402." in output
+    assert "Spent 34.00 USD on servers and 34.00 USD on renewals; topped up 55.00 USD by x402." in output
+    assert "events: runway_short, runway_restored" in output
     for name in ("web-1", "web-2", "db-1"):
         assert name in (tmp_path / "step-2.log").read_text(encoding="utf-8")
 

@@ -157,3 +157,43 @@ def test_server_variables_redact_secret_keys_of_the_raw_api_object():
 
     assert "hunter2hunter2" not in repr(variables)
     assert variables["vps_account"] == "shop" and "vps_provider_data" in variables
+
+
+class OneAccountWaits(object):
+    """Adapters whose ``held`` account cannot read until every read of the other accounts is done."""
+
+    def __init__(self, held, others_reads):
+        self.held = held
+        self.others_left = others_reads
+        self.others_done = threading.Event()
+        self.lock = threading.Lock()
+        self.held_waits_timed_out = 0
+
+    def __call__(self, provider, api_key=None, **options):
+        factory = self
+
+        class Adapter(object):
+            def get_credentials(self, server_id):
+                if api_key == factory.held:
+                    # Like a key paused for its Retry-After: its worker sleeps until the others are through.
+                    if not factory.others_done.wait(5):
+                        factory.held_waits_timed_out += 1
+                else:
+                    with factory.lock:
+                        factory.others_left -= 1
+                        if factory.others_left == 0:
+                            factory.others_done.set()
+                return {"username": "root", "password": "pw"}
+
+        return Adapter()
+
+
+def test_an_account_whose_key_waits_does_not_hold_up_another_accounts_reads():
+    waiting, other = Account("shop", "vpscrypto", "k-waits"), Account("lab", "otwa", "k-free")
+    factory = OneAccountWaits("k-waits", others_reads=6)
+    reader = FleetReader([waiting, other], max_workers=2, adapter_factory=factory)
+
+    found, failed = reader.read_credentials([(waiting, str(n)) for n in range(6)] + [(other, str(n)) for n in range(6)])
+
+    assert len(found) == 12 and not failed
+    assert factory.held_waits_timed_out == 0

@@ -146,6 +146,13 @@ def test_servers_read_after_the_catalog_reuse_its_products_and_regions(fake_api,
     assert fake_api.paths() == ["GET /products", "GET /regions", "GET /os-templates", "GET /servers"]
 
 
+def test_the_catalog_read_after_listing_servers_reuses_the_products_and_regions_the_listing_read(fake_api, adapter):
+    fake_api.answer(200, [api_server()]).answer(200, PRODUCTS).answer(200, REGIONS).answer(200, TEMPLATES)
+    adapter.list_servers()
+    assert [plan["name"] for plan in adapter.catalog()["plans"]] == [product["name"] for product in PRODUCTS]
+    assert fake_api.paths() == ["GET /servers", "GET /products", "GET /regions", "GET /os-templates"]
+
+
 @pytest.mark.parametrize("region, slug", [
     ("OTWA IST", "tr-ist-01"), ("OTWA FRA", "de-fra-01"), ("otwa ams", "nl-ams-01"), ("OTWA NYC", "us-nyc-01"),
     ("de-fra-01", "de-fra-01"), ("Frankfurt, Germany", "de-fra-01"), ("OTWA LON", None), (None, None),

@@ -76,7 +76,8 @@ def test_account_info_returns_the_vpscrypto_balance_as_a_number_and_the_health(f
                           "totp_enabled": False, "created_at": "2026-01-01T00:00:00Z"})
     fake_api.answer(200, {"status": "ok"})
 
-    run = run_module(vps_account_info.main, dict(provider="vpscrypto", api_url=fake_api.url, api_key=NEW_KEY))
+    run = run_module(vps_account_info.main, dict(provider="vpscrypto", api_url=fake_api.url, api_key=NEW_KEY,
+                                                 runway_days=0))
 
     account = run.result["account"]
     assert (account["balance_usd"], account["currency"], account["servers"], account["totp_enabled"]) == (
@@ -89,7 +90,8 @@ def test_account_info_returns_the_otwa_tier_and_reseller_state(fake_api):
     fake_api.answer(200, {"id": "u-1", "balance": "50.00", "tier": "pro"})
     fake_api.answer(200, {"isReseller": True, "brandSlug": "acme", "status": "active"})
 
-    run = run_module(vps_account_info.main, dict(provider="otwa", api_url=fake_api.url, api_key="otwa_Key0123456"))
+    run = run_module(vps_account_info.main, dict(provider="otwa", api_url=fake_api.url, api_key="otwa_Key0123456",
+                                                 runway_days=0))
 
     assert (run.result["account"]["balance_usd"], run.result["account"]["tier"]) == (50.0, "pro")
     assert run.result["reseller"]["isReseller"] is True
