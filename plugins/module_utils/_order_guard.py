@@ -109,7 +109,7 @@ def record_landed_order(journal, name, server):
     """The order made ``server``: kept until a listing shows it, since a list can lag behind an order
     and a run that read it meanwhile would order the name again."""
     try:
-        journal.record(ORDER_INTENT, name.lower(), name=name, server_id=str(server["id"]))
+        journal.record(ORDER_INTENT, name.lower(), replace=True, name=name, server_id=str(server["id"]))
     except (JournalError, OSError):
         pass  # the order stands; only the lag protection is lost
 
