@@ -60,15 +60,36 @@ def otwa_reinstall_key(journal, server_id, os_slug, user_key=None):
     return derived_idempotency_key(journal.account, "reinstall", {"server": str(server_id), "os": os_slug}, user_key)
 
 
-def refuse_replayed_order(name, server, known_ids):
-    """An Otwa replay of an order made before this run (its server was listed before ordering, e.g.
-    since terminated): the key is the same because the request is; say how to order anew."""
-    if server and str(server.get("id")) in set(str(item) for item in known_ids):
+def replayed_order(adapter, name, server, known_ids):
+    """The live server of an earlier order Otwa replayed (its server was listed before ordering), or None.
+
+    The key is the same because the request is. A replayed order is read again by id (a replay
+    repeats the first answer): a server still live is the one asked for, and the caller takes it,
+    ordering nothing. One terminated or gone fails the task, saying how to order anew (a new
+    ``idempotency_key``). None when the answer is a new order.
+    """
+    if not server or str(server.get("id")) not in set(str(item) for item in known_ids):
+        return None
+    current = get_server_or_none(adapter, server["id"])
+    if current is None or current.get("status") == "terminated":
         raise ModuleFailure(
             "Otwa answered the order for %r with the earlier order it made for the same request within its 24 h"
             " idempotency window (server %s, now %s), so no new server was ordered; to order another one now, set"
-            " idempotency_key to a new value" % (name, server["id"], server.get("status") or "gone"),
-            server=server)
+            " idempotency_key to a new value" % (name, server["id"], "terminated" if current else "gone"),
+            server=current or server)
+    return current
+
+
+def unknown_order_advice(journal, provider):
+    """What the next run does about an order of unknown outcome, and what to do without the journal."""
+    if provider == "otwa":
+        return ("the next run within Otwa's 24 h window sends the same Idempotency-Key for the same request, so Otwa"
+                " answers it with this order instead of ordering again")
+    return ("the order is kept in the intent journal (%s): the next run with that journal looks for its server for"
+            " pending_grace seconds, takes it if it appears, and otherwise fails without ordering (abandon_pending=true"
+            " orders anew once you know it did not go through). Without that journal (another controller, a new AWX"
+            " container without a persistent journal_dir) look for the server with vps_server_info before running"
+            " again" % journal.account_dir)
 
 
 def order_lock(vps_module, journal):
@@ -122,13 +143,13 @@ def clear_order_intent(journal, name):
     journal.clear(ORDER_INTENT, name.lower())
 
 
-def resolve_pending_orders(adapter, journal, params, names, find_live, sleep=time.sleep):
+def resolve_pending_orders(adapter, journal, params, names, find_live, sleep=time.sleep, warn=None):
     """Before ordering ``names``: settle the intents earlier runs left for them.
 
     ``find_live(names)`` returns ``{name: server}`` of the live servers bearing those names. A
     name whose server has appeared is resolved (its intent cleared, the server returned); an order
     an earlier run saw land vouches for its server (read by id) until the list shows it; with
-    ``abandon_pending`` the intents are dropped. Otherwise the late servers are looked for during
+    ``abandon_pending`` the intents are dropped, each named in a ``warn(text)``. Otherwise the late servers are looked for during
     ``pending_grace`` seconds; names still missing then fail the task with what is pending and how
     to resolve it. Returns ``{name: server}`` of the late servers found.
     """
@@ -149,8 +170,12 @@ def resolve_pending_orders(adapter, journal, params, names, find_live, sleep=tim
     if not pending:
         return landed
     if params.get("abandon_pending"):
-        for name in pending:
+        now = time.time()
+        for name, intent in sorted(pending.items()):
             clear_order_intent(journal, name)
+            if warn is not None:
+                warn("abandon_pending: dropped the unresolved order of %r an earlier run left (%s, journal entry %s);"
+                     " a server of that name may still appear" % (name, describe_age(intent, now), intent["path"]))
         return landed
     found = wait_for_effect(lambda: _all_found(find_live, sorted(pending)), params["pending_grace"], sleep=sleep)
     listed = dict(found or find_live(sorted(pending)))

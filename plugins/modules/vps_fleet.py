@@ -217,7 +217,7 @@ from ansible_collections.vpsfleet.cloud.plugins.module_utils._fleet import (
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._journal import journal_argument_spec
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._model import usd
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._order_guard import (
-    UsesJournal, clear_order_intent, order_lock, refuse_duplicates, resolve_pending_orders)
+    UsesJournal, clear_order_intent, order_lock, refuse_duplicates, resolve_pending_orders, unknown_order_advice)
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._server_drift import unchangeable_differences
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._server_order import (
     TOPUP_HINT, balance_covers, planned_server)
@@ -266,7 +266,7 @@ class FleetModule(UsesJournal, VpsModule):
                 clear_order_intent(self.journal, name)  # listed: no intent needed any more
             missing_names = sorted(name for name in names if name not in existing)
             existing.update(resolve_pending_orders(self.adapter, self.journal, self.params, missing_names,
-                                                   self.live_named))
+                                                   self.live_named, warn=self.module.warn))
         catalog = self.adapter.catalog() if entries else None
         self.warn_about_drift(entries, existing, catalog)
         missing = [entry for entry in entries if entry["name"] not in existing]
@@ -329,8 +329,7 @@ class FleetModule(UsesJournal, VpsModule):
         if failed:
             self.result["ordered"] = sorted(created)
             unknown = any(getattr(error, "outcome_unknown", False) for order, server, error in outcomes if error)
-            rerun = ("an order of unknown outcome is kept in the intent journal, and a re-run looks for its server"
-                     " (pending_grace) before it would order it again" if unknown
+            rerun = (unknown_order_advice(self.journal, self.provider) if unknown
                      else "a re-run orders only what is still missing")
             raise ModuleFailure("%d of %d order(s) failed (%s); the other servers were ordered, and %s"
                                 % (len(failed), len(orders), "; ".join(failed), rerun),
