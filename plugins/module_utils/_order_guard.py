@@ -136,7 +136,11 @@ def record_landed_order(journal, name, server):
 
 
 def pending_order(journal, name):
-    return journal.find(ORDER_INTENT, name.lower())
+    """The unresolved order intent for ``name``, or None; an unreadable one fails the task."""
+    try:
+        return journal.find(ORDER_INTENT, name.lower())
+    except JournalError as exc:
+        raise ModuleFailure("nothing was ordered: %s" % exc)
 
 
 def clear_order_intent(journal, name):

@@ -184,7 +184,10 @@ class ApiKeyModule(UsesJournal, VpsModule):
         Returns the keys found (the late mint landed: its secret was lost with the answer), or ``[]``
         when there was no such intent or it is abandoned; fails when the key has not appeared.
         """
-        intent = self.journal.find(MINT_INTENT, name)
+        try:
+            intent = self.journal.find(MINT_INTENT, name)
+        except JournalError as exc:
+            raise ModuleFailure("nothing was minted: %s" % exc)
         if intent is None:
             return []
         if self.params["abandon_pending"]:

@@ -514,3 +514,29 @@ def test_a_resent_payment_answered_nonce_used_is_resolved_only_once_the_balance_
     assert "balance shows the credit" in capsys.readouterr().err
     payments = [request.headers["x-payment"] for request in fake_api.requests if "x-payment" in request.headers]
     assert len(payments) == 3 and len(set(payments)) == 1
+
+
+def test_a_topup_waits_for_the_account_lock_and_pays_nothing_when_it_stays_held(fake_api):
+    from ansible_collections.vpsfleet.cloud.plugins.module_utils._journal import Journal, account_ref
+    args = pay_args(fake_api, min_balance=30, lock_timeout=0)
+    journal = Journal(os.environ["VPSFLEET_JOURNAL_DIR"], account_ref("vpscrypto", args["api_key"]))
+
+    with journal.order_lock(5):  # a concurrent run on this controller is topping up
+        run = run_module(vps_topup.main, args)
+
+    assert run.failed and "nothing was ordered or paid" in run.result["msg"]
+    assert fake_api.requests == []
+
+
+def test_an_unreadable_topup_intent_fails_the_task_before_any_payment(fake_api):
+    from ansible_collections.vpsfleet.cloud.plugins.module_utils._journal import Journal, account_ref
+    args = pay_args(fake_api)
+    journal = Journal(os.environ["VPSFLEET_JOURNAL_DIR"], account_ref("vpscrypto", args["api_key"]))
+    journal.record("topup", "balance", method="x402", amount="25")
+    with open(journal.path_of("topup", "balance"), "w") as stream:
+        stream.write("{truncated")
+
+    run = run_module(vps_topup.main, args)
+
+    assert run.failed and "cannot be read" in run.result["msg"] and "nothing was paid" in run.result["msg"]
+    assert fake_api.requests == []
