@@ -111,7 +111,7 @@ notes:
     signed authorization is valid for at most 300 seconds (C(validBefore)), and from 600 seconds in the past
     (C(validAfter)), so a wallet host whose clock runs a few minutes fast still pays.
   - When the 402 declares the C(payment-identifier) extension (x402 version 2), the payment carries a payment id
-    (RV(payment.payment_id)): a random one for each new top-up, kept in the intent journal with the signed payment
+    (RV(payment.payment_id)), a random one for each new top-up, kept in the intent journal with the signed payment
     and sent again only when that same payment is re-sent, so a server that deduplicates by payment id answers the
     re-send with the first attempt's outcome and two deliberate top-ups never share an id. Every extension the
     server declares is echoed as it came.
@@ -125,7 +125,7 @@ notes:
     settlement (C(settlement_pending), a facilitator error, C(Settle failed)), a refusal after the payment was sent
     more than once or saying its nonce is already used, and any 402 that does not say, are of unknown outcome
     (RV(failure.outcome_unknown=true)), with RV(failure.transaction) when the server gave one, since the money may have
-    moved. The signed payment stays in the intent journal (O(journal_dir); the failure message names the file):
+    moved. The signed payment stays in the intent journal (O(journal_dir); the failure message names the file);
     a re-run on the same controller with the same journal re-sends that same authorization while it is valid
     (it settles at most once), then waits up to O(pending_grace) seconds for its top-up to be credited, and pays
     nothing new until it is. A re-run is covered only if that directory persists (on AWX, a persistent volume);
