@@ -8,7 +8,8 @@
 - VPSCrypto orders have no key: an intent is journaled before each one (``_journal``), and a run
   that finds an unresolved one looks for the late server before ordering again.
 - Runs on one controller take the account's order lock; across machines, the servers are read
-  again after ordering and a name that now has a server this run did not expect fails the task.
+  again after ordering, and (VPSCrypto) again once the order is DUPLICATE_SETTLE_SECONDS old and
+  after any wait: a name that now has a server this run did not expect fails the task.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ from ._providers import provider_api_key
 from ._server_lookup import get_server_or_none
 
 ORDER_INTENT = "order"
+# A concurrent run that listed the servers just before ours landed sends its own order within a few
+# requests; the last read-back comes this long after our order, so that such a duplicate shows in it.
+DUPLICATE_SETTLE_SECONDS = 3.0
 # How long an order known to have landed vouches for its server while the list may not show it yet.
 LANDED_TTL_SECONDS = 3600
 REMOVE_HINTS = {
@@ -239,6 +243,17 @@ def refuse_duplicates(adapter, provider, expected, ordered_by_us):
         " run again. To prevent this, do not run provisioning concurrently (docs/awx.md)" % (
             "; ".join(lines), REMOVE_HINTS.get(provider, "remove the extra ones")),
         duplicates=dict((name, [_public(server) for server in group]) for name, group in extra.items()))
+
+
+def refuse_late_duplicates(adapter, provider, expected, ordered_by_us, ordered_at, sleep=time.sleep):
+    """Read the servers again once the orders are DUPLICATE_SETTLE_SECONDS old (VPSCrypto, which has no
+    idempotency key): a concurrent run's order sent just after our first read-back shows by then."""
+    if provider != "vpscrypto" or not expected:
+        return
+    remaining = DUPLICATE_SETTLE_SECONDS - (time.monotonic() - ordered_at)
+    if remaining > 0:
+        sleep(remaining)
+    refuse_duplicates(adapter, provider, expected, ordered_by_us)
 
 
 def _describe(server, whose):

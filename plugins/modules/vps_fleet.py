@@ -217,7 +217,8 @@ from ansible_collections.vpsfleet.cloud.plugins.module_utils._fleet import (
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._journal import journal_argument_spec
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._model import usd
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._order_guard import (
-    UsesJournal, clear_order_intent, order_lock, refuse_duplicates, resolve_pending_orders, unknown_order_advice)
+    UsesJournal, clear_order_intent, order_lock, refuse_duplicates, refuse_late_duplicates, resolve_pending_orders,
+    unknown_order_advice)
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._server_drift import unchangeable_differences
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._server_order import (
     TOPUP_HINT, balance_covers, planned_server)
@@ -226,6 +227,8 @@ from ansible_collections.vpsfleet.cloud.plugins.module_utils._wait import WaitTi
 
 
 class FleetModule(UsesJournal, VpsModule):
+    created = None  # {name: server} ordered by this run
+    ordered_at = 0.0
     def required_operations(self):
         operations = ["list_servers", "catalog", "account", "order_server"]
         if self.params["include_credentials"]:
@@ -252,6 +255,11 @@ class FleetModule(UsesJournal, VpsModule):
                 last = exc.last if isinstance(exc.last, list) else servers
                 raise ModuleFailure(str(exc), servers=[server for server in last if server],
                                     ordered=self.result["ordered"])
+        if self.created:
+            # Across machines: a concurrent run's order that was not listed yet at the first read-back.
+            refuse_late_duplicates(self.adapter, self.provider,
+                                   dict((name, set([str(server["id"])])) for name, server in self.created.items()),
+                                   dict((name, [server]) for name, server in self.created.items()), self.ordered_at)
         if self.params["include_credentials"]:
             servers = with_credentials(self.adapter, servers)
         self.result["servers"] = self.adapter.fill_plan_specs(servers)
@@ -281,6 +289,7 @@ class FleetModule(UsesJournal, VpsModule):
         if self.check_mode:
             return self.finish(entries, existing, planned)
         created = self.order(orders, listed)
+        self.created, self.ordered_at = created, time.monotonic()
         servers = self.finish(entries, existing, created)
         if created:
             refuse_duplicates(self.adapter, self.provider,

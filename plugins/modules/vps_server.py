@@ -250,8 +250,8 @@ from ansible_collections.vpsfleet.cloud.plugins.module_utils._model import usd
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._journal import journal_argument_spec
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._order_guard import (
     UsesJournal, clear_order_intent, order_lock, otwa_order_key, otwa_reinstall_key, pending_order,
-    record_landed_order, record_order_intent, refuse_duplicates, replayed_order, resolve_pending_orders,
-    unknown_order_advice)
+    record_landed_order, record_order_intent, refuse_duplicates, refuse_late_duplicates, replayed_order,
+    resolve_pending_orders, unknown_order_advice)
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._resolve import resolve_choice
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._server_drift import needs_catalog, unchangeable_differences
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._server_lookup import describe_target, find_server
@@ -344,6 +344,7 @@ class ServerModule(UsesJournal, VpsModule):
                 # Recorded before waiting: should the wait fail, the task still reports the paid order.
                 self.record_effect()
                 self.record_order(server, password)
+                ordered_at = time.monotonic()
                 refuse_duplicates(self.adapter, self.provider, {name: set([str(server["id"])])}, {name: [server]})
         if found is not None:
             # Another run (or an earlier one's late order) made it meanwhile: nothing to order.
@@ -352,6 +353,9 @@ class ServerModule(UsesJournal, VpsModule):
             self.converge(found)
             return
         server = self.wait_until_ready(server)
+        # Across machines: a concurrent run's order that was not listed yet at the first read-back.
+        refuse_late_duplicates(self.adapter, self.provider, {name: set([str(server["id"])])}, {name: [server]},
+                               ordered_at)
         self.record_order(server, password or self.generated_password(server))
 
     def place_order(self, order):

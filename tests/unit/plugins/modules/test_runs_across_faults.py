@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._vpscrypto import VpsCryptoAdapter
 from ansible_collections.vpsfleet.cloud.plugins.modules import vps_api_key, vps_server, vps_topup
 from ansible_collections.vpsfleet.cloud.tests.unit.plugins.modules._lifecycle_sandbox import (  # noqa: F401  pylint: disable=unused-import
@@ -124,6 +126,28 @@ def test_a_namesake_ordered_by_a_concurrent_run_fails_the_task_naming_both(sandb
         assert "id %s" % server["id"] in run.result["msg"]
     assert "$" in run.result["msg"] and "dashboard" in run.result["msg"]
     assert run.result["changed"] is True
+
+
+def test_a_namesake_that_lands_just_after_the_first_read_back_still_fails_the_task(sandbox, monkeypatch):
+    from ansible_collections.vpsfleet.cloud.plugins.module_utils import _order_guard
+    monkeypatch.setattr(_order_guard, "DUPLICATE_SETTLE_SECONDS", 1.5)
+    args, account = connect(sandbox, "vpscrypto", **VPSCRYPTO_ORDER)
+    original = VpsCryptoAdapter.order_server
+    concurrent = []
+
+    def order_then_a_concurrent_run_orders_too(adapter, order, known_ids=()):
+        answer = original(adapter, order, known_ids=known_ids)
+        body = {"plan": "hunter", "location": "nl", "os": "debian-13", "hostname": "web-1"}
+        concurrent.append(threading.Timer(0.3, order_directly, (sandbox, args, body)))
+        concurrent[0].start()
+        return answer
+
+    monkeypatch.setattr(VpsCryptoAdapter, "order_server", order_then_a_concurrent_run_orders_too)
+    run = run_module(vps_server.main, args)
+    concurrent[0].join(10)
+
+    assert len(live(sandbox, account)) == 2
+    assert run.failed and "duplicate servers" in run.result["msg"]
 
 
 def test_a_mint_of_unknown_outcome_is_looked_for_before_minting_again(sandbox):
