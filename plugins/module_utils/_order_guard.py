@@ -6,7 +6,7 @@
 - Otwa orders carry an ``Idempotency-Key`` derived from the request (``_idempotency``), so a
   re-run or a concurrent run replays the first order.
 - VPSCrypto orders have no key: an intent is journaled before each one (``_journal``), and a run
-  that finds an unresolved one looks for the late server before ordering again.
+  that finds an unresolved one looks for the late server and, if it has not appeared, fails without ordering.
 - Runs on one controller take the account's order lock; across machines, the servers are read
   again after ordering, and (VPSCrypto) again once the order is DUPLICATE_SETTLE_SECONDS old and
   after any wait: a name that now has a server this run did not expect fails the task.
