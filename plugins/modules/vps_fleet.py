@@ -229,6 +229,7 @@ from ansible_collections.vpsfleet.cloud.plugins.module_utils._wait import WaitTi
 class FleetModule(UsesJournal, VpsModule):
     created = None  # {name: server} ordered by this run
     ordered_at = 0.0
+
     def required_operations(self):
         operations = ["list_servers", "catalog", "account", "order_server"]
         if self.params["include_credentials"]:

@@ -285,8 +285,8 @@ def test_a_503_aimed_at_the_payment_resends_the_same_payment_and_pays_once(clean
     assert float(wallet_usdc(clean_sandbox, wallet)) == 75.0
 
 
-def test_a_rerun_after_an_unconfirmed_settlement_resends_the_journaled_payment_and_pays_once(clean_sandbox, ansible,
-                                                                                           payer, wallet):
+def test_a_rerun_after_an_unconfirmed_settlement_resends_the_journaled_payment_and_pays_once(
+        clean_sandbox, ansible, payer, wallet):
     account, env = payer
     clean_sandbox.fund_wallet(wallet.address, 100)
     clean_sandbox.configure(x402_version=2, x402_payment_identifier="required", faults=[
@@ -307,8 +307,8 @@ def test_a_rerun_after_an_unconfirmed_settlement_resends_the_journaled_payment_a
     assert [entry["amount_usd"] for entry in credits(clean_sandbox, account)] == [25.0]
 
 
-def test_a_resent_payment_whose_topup_is_still_pending_is_waited_for_and_never_paid_again(clean_sandbox, ansible,
-                                                                                        payer, wallet):
+def test_a_resent_payment_whose_topup_is_still_pending_is_waited_for_and_never_paid_again(
+        clean_sandbox, ansible, payer, wallet):
     account, env = payer
     clean_sandbox.fund_wallet(wallet.address, 100)
     clean_sandbox.configure(x402_version=2, faults=[

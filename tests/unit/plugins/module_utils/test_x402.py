@@ -194,8 +194,7 @@ def test_testnet_is_paid_when_allowed():
 
 def test_absent_domain_fields_take_the_table_values(signing_calls):
     requirement = v1_requirement(extra={})
-    _x402.sign_payment(v1_offer(requirement), "25", WALLET_KEY, now=VECTOR_NOW,
-                          nonce=VECTOR_NONCE)
+    _x402.sign_payment(v1_offer(requirement), "25", WALLET_KEY, now=VECTOR_NOW, nonce=VECTOR_NONCE)
     assert signing_calls[0]["domain"] == {"name": "USD Coin", "version": "2", "chainId": 8453,
                                           "verifyingContract": MAINNET_USDC}
 
