@@ -197,8 +197,8 @@ class Journal(object):
                 if time.monotonic() >= deadline:
                     raise LockTimeout(
                         "another run on this controller has held this account's lock %s (ordering servers, paying"
-                        " a top-up or minting a key) for more than %d s, so nothing was ordered or paid; run again"
-                        " once it has finished, or raise lock_timeout" % (path, timeout))
+                        " a top-up or minting a key) for more than %d s, so nothing was ordered, paid or minted;"
+                        " run again once it has finished, or raise lock_timeout" % (path, timeout))
                 self.sleep(LOCK_POLL_SECONDS)
             yield
         finally:

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._vpscrypto import VpsCryptoAdapter
@@ -194,3 +195,15 @@ def test_abandoning_a_pending_topup_warns_naming_it(sandbox, capsys):
 
     assert not run.failed
     assert "dropped the unresolved invoice top-up of 30 USD" in capsys.readouterr().err
+
+
+def test_a_mint_waits_for_the_account_lock_and_mints_nothing_when_it_stays_held(sandbox):
+    from ansible_collections.vpsfleet.cloud.plugins.module_utils._journal import Journal, account_ref
+    args = connect_args(sandbox, "vpscrypto", name="ci", lock_timeout=0)
+    journal = Journal(os.environ["VPSFLEET_JOURNAL_DIR"], account_ref("vpscrypto", args["api_key"]))
+
+    with journal.order_lock(5):  # a concurrent run on this controller is minting
+        run = run_module(vps_api_key.main, args)
+
+    assert run.failed and "nothing was ordered, paid or minted" in run.result["msg"]
+    assert api_requests(sandbox, "POST") == []

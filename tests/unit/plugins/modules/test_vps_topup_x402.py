@@ -524,7 +524,7 @@ def test_a_topup_waits_for_the_account_lock_and_pays_nothing_when_it_stays_held(
     with journal.order_lock(5):  # a concurrent run on this controller is topping up
         run = run_module(vps_topup.main, args)
 
-    assert run.failed and "nothing was ordered or paid" in run.result["msg"]
+    assert run.failed and "nothing was ordered, paid or minted" in run.result["msg"]
     assert fake_api.requests == []
 
 
