@@ -126,9 +126,9 @@ notes:
   - Orders are sent a few at a time. Each keeps its own protection against a retry ordering twice (an
     Otwa Idempotency-Key derived from the request, a VPSCrypto look-up by name and an intent in the journal).
   - Ordering runs of one account on one controller take a lock (O(journal_dir)), so concurrent runs queue and
-    the later ones find the servers. After ordering the servers are read again; a name that now has a live
-    server this run did not expect (ordered by a concurrent run elsewhere) fails the task, naming the
-    duplicates, their ids and prices. If some orders fail, the others stand; the task
+    the later ones find the servers. After ordering the servers are read again (VPSCrypto also once the orders
+    are 3 seconds old and after the wait); a name that now has a live server this run did not expect (ordered by a
+    concurrent run elsewhere) fails the task, naming the duplicates, their ids and prices. If some orders fail, the others stand; the task
     fails naming each failed server and its error, and a re-run orders only what is still missing.
   - Root passwords are not part of the result unless O(include_credentials=true); they can be read at any
     time with M(vpsfleet.cloud.vps_server_info).
