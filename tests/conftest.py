@@ -52,3 +52,10 @@ def journal_dir_per_test(tmp_path_factory, monkeypatch):
     """Every test gets an empty intent journal of its own (never the user's ~/.ansible one), also for
     the ansible-playbook runs it starts, which inherit the environment."""
     monkeypatch.setenv("VPSFLEET_JOURNAL_DIR", str(tmp_path_factory.mktemp("journal")))
+
+
+@pytest.fixture(autouse=True)
+def no_duplicate_settle_delay(monkeypatch):
+    """In-process module runs read the servers back at once; the settle delay has tests of its own."""
+    from ansible_collections.vpsfleet.cloud.plugins.module_utils import _order_guard
+    monkeypatch.setattr(_order_guard, "DUPLICATE_SETTLE_SECONDS", 0.0)

@@ -21,6 +21,9 @@ options:
         intent holds the already-signed payment, which can only pay the payee it names, once.
       - On ephemeral execution environments (AWX), point it at a persistent volume; without one each job
         starts with an empty journal and cannot resolve what an earlier job left pending (docs/awx.md).
+      - Entries are kept per API key (a hash of it names the account's subdirectory), not per account. A run
+        with another API key of the same account, or on another controller, does not see them and does not
+        wait for what they name.
     type: path
   pending_grace:
     description:
@@ -41,10 +44,10 @@ options:
 options:
   lock_timeout:
     description:
-      - Runs that order servers take an advisory lock per account in O(journal_dir), so that concurrent runs on
-        one controller queue instead of ordering the same server twice; the run that waited then finds the
-        server and orders nothing.
-      - How many seconds to wait for the lock before failing (nothing is ordered then).
+      - Runs that order servers, pay top-ups or mint API keys take an advisory lock per account (per API key,
+        like the journal) in O(journal_dir), so that concurrent runs on one controller queue instead of ordering
+        or paying twice; the run that waited then finds the server, key or new balance and acts accordingly.
+      - How many seconds to wait for the lock before failing (nothing is ordered or paid then).
     type: int
     default: 120
 """

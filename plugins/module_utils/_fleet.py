@@ -12,7 +12,7 @@ from __future__ import annotations
 from ._base import ModuleFailure
 from ._client import ApiError
 from ._order_guard import (clear_order_intent, otwa_order_key, record_landed_order, record_order_intent,
-                           refuse_replayed_order)
+                           replayed_order)
 from ._resolve import InvalidChoice
 from ._server_order import check_order_options, resolve_order
 from ._server_wait import map_concurrently
@@ -114,7 +114,7 @@ def send_orders(adapter, provider, orders, known_ids, journal):
             if provider == "otwa":
                 key = otwa_order_key(journal, request, order.get("idempotency_key"))
                 server = adapter.order_server(request, idempotency_key=key)[0]
-                refuse_replayed_order(request["name"], server, known_ids)
+                server = replayed_order(adapter, request["name"], server, known_ids) or server
                 return order, server, None
             record_order_intent(journal, request["name"], request)
             server = adapter.order_server(request, known_ids=known_ids)[0]

@@ -91,11 +91,12 @@ class Journal(object):
         return os.path.join(self.directory, self.account)
 
     def _ensure_dir(self):
+        # Only a directory made here is set to 0700: a journal_dir the user gave keeps its own mode.
         try:
             for path in (self.directory, self.account_dir):
                 if not os.path.isdir(path):
                     os.makedirs(path, mode=0o700)
-                os.chmod(path, 0o700)
+                    os.chmod(path, 0o700)
         except OSError as exc:
             raise JournalError("the intent journal directory %s cannot be used (%s); set journal_dir or %s to a"
                                " writable directory" % (self.directory, exc.strerror or exc, JOURNAL_DIR_ENV))
@@ -104,10 +105,8 @@ class Journal(object):
         """Where the intent of ``kind`` for ``subject`` (a server name, a key label...) is kept."""
         return os.path.join(self.account_dir, _subject_file(kind, subject))
 
-    def record(self, kind, subject, **data):
-        """Write an intent before the request is sent (atomically, 0600); returns it."""
-        self._ensure_dir()
-        intent = dict(data, kind=kind, subject=subject, account=self.account, recorded_at=self.clock())
+    def _write(self, path, intent, replace):
+        """Write ``intent`` to ``path`` atomically (0600); unless ``replace``, never over an existing file."""
         handle, temporary = tempfile.mkstemp(dir=self.account_dir, prefix=".intent-")
         try:
             os.fchmod(handle, 0o600)
@@ -115,24 +114,63 @@ class Journal(object):
                 json.dump(intent, stream, sort_keys=True)
                 stream.flush()
                 os.fsync(stream.fileno())
-            os.replace(temporary, self.path_of(kind, subject))
+            if replace:
+                os.replace(temporary, path)
+            else:
+                os.link(temporary, path)  # fails with EEXIST: another run's intent is never overwritten
+                os.unlink(temporary)
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
             raise
+
+    def record(self, kind, subject, replace=False, **data):
+        """Write an intent before the request is sent (atomically, 0600); returns it.
+
+        Raises JournalError when an intent for ``subject`` already exists (another run's, still
+        unresolved): it is never overwritten, and the request must not be sent. ``replace=True``
+        is for the run that owns the entry, to replace it with what it now knows.
+        """
+        self._ensure_dir()
+        intent = dict(data, kind=kind, subject=subject, account=self.account, recorded_at=self.clock())
+        path = self.path_of(kind, subject)
+        try:
+            self._write(path, intent, replace=replace)
+        except FileExistsError:
+            raise JournalError("an unresolved intent for %s %r is already journaled in %s (another run's); it was"
+                               " left as it is" % (kind, subject, path))
+        intent["path"] = path
+        return intent
+
+    def update(self, kind, subject, **changes):
+        """Add ``changes`` to the existing intent of ``kind`` for ``subject`` (atomically); returns it."""
+        intent = self.find(kind, subject)
+        if intent is None:
+            raise JournalError("no intent for %s %r to update" % (kind, subject))
+        intent.pop("path")
+        intent.update(changes)
+        self._write(self.path_of(kind, subject), intent, replace=True)
         intent["path"] = self.path_of(kind, subject)
         return intent
 
     def find(self, kind, subject):
-        """The unresolved intent of ``kind`` for ``subject``, or None."""
+        """The unresolved intent of ``kind`` for ``subject``, or None when there is none.
+
+        Raises JournalError when the intent exists but cannot be read or parsed: an unreadable
+        intent is no proof that nothing is pending.
+        """
         path = self.path_of(kind, subject)
         try:
             with open(path) as stream:
                 intent = json.load(stream)
-        except (OSError, ValueError) as exc:
-            if isinstance(exc, OSError) and exc.errno != errno.ENOENT:
-                raise JournalError("the intent %s cannot be read (%s)" % (path, exc))
+        except FileNotFoundError:
             return None
+        except (OSError, ValueError) as exc:
+            raise JournalError("the intent %s cannot be read (%s); an earlier run may have left a request of"
+                               " unknown outcome. Check what it names, then delete the file" % (path, exc))
+        if not isinstance(intent, dict):
+            raise JournalError("the intent %s is not a journal entry; an earlier run may have left a request of"
+                               " unknown outcome. Check what it names, then delete the file" % path)
         intent["path"] = path
         return intent
 
@@ -158,9 +196,9 @@ class Journal(object):
                         raise
                 if time.monotonic() >= deadline:
                     raise LockTimeout(
-                        "another run on this controller has been ordering servers for this account for more than"
-                        " %d s (it holds the lock %s), so nothing was ordered; run again once it has finished, or"
-                        " raise lock_timeout" % (timeout, path))
+                        "another run on this controller has held this account's lock %s (ordering servers, paying"
+                        " a top-up or minting a key) for more than %d s, so nothing was ordered, paid or minted;"
+                        " run again once it has finished, or raise lock_timeout" % (path, timeout))
                 self.sleep(LOCK_POLL_SECONDS)
             yield
         finally:

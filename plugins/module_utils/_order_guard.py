@@ -6,9 +6,10 @@
 - Otwa orders carry an ``Idempotency-Key`` derived from the request (``_idempotency``), so a
   re-run or a concurrent run replays the first order.
 - VPSCrypto orders have no key: an intent is journaled before each one (``_journal``), and a run
-  that finds an unresolved one looks for the late server before ordering again.
+  that finds an unresolved one looks for the late server and, if it has not appeared, fails without ordering.
 - Runs on one controller take the account's order lock; across machines, the servers are read
-  again after ordering and a name that now has a server this run did not expect fails the task.
+  again after ordering, and (VPSCrypto) again once the order is DUPLICATE_SETTLE_SECONDS old and
+  after any wait: a name that now has a server this run did not expect fails the task.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ from ._providers import provider_api_key
 from ._server_lookup import get_server_or_none
 
 ORDER_INTENT = "order"
+# A concurrent run that listed the servers just before ours landed sends its own order within a few
+# requests; the last read-back comes this long after our order, so that such a duplicate shows in it.
+DUPLICATE_SETTLE_SECONDS = 3.0
 # How long an order known to have landed vouches for its server while the list may not show it yet.
 LANDED_TTL_SECONDS = 3600
 REMOVE_HINTS = {
@@ -60,15 +64,36 @@ def otwa_reinstall_key(journal, server_id, os_slug, user_key=None):
     return derived_idempotency_key(journal.account, "reinstall", {"server": str(server_id), "os": os_slug}, user_key)
 
 
-def refuse_replayed_order(name, server, known_ids):
-    """An Otwa replay of an order made before this run (its server was listed before ordering, e.g.
-    since terminated): the key is the same because the request is; say how to order anew."""
-    if server and str(server.get("id")) in set(str(item) for item in known_ids):
+def replayed_order(adapter, name, server, known_ids):
+    """The live server of an earlier order Otwa replayed (its server was listed before ordering), or None.
+
+    The key is the same because the request is. A replayed order is read again by id (a replay
+    repeats the first answer): a server still live is the one asked for, and the caller takes it,
+    ordering nothing. One terminated or gone fails the task, saying how to order anew (a new
+    ``idempotency_key``). None when the answer is a new order.
+    """
+    if not server or str(server.get("id")) not in set(str(item) for item in known_ids):
+        return None
+    current = get_server_or_none(adapter, server["id"])
+    if current is None or current.get("status") == "terminated":
         raise ModuleFailure(
             "Otwa answered the order for %r with the earlier order it made for the same request within its 24 h"
             " idempotency window (server %s, now %s), so no new server was ordered; to order another one now, set"
-            " idempotency_key to a new value" % (name, server["id"], server.get("status") or "gone"),
-            server=server)
+            " idempotency_key to a new value" % (name, server["id"], "terminated" if current else "gone"),
+            server=current or server)
+    return current
+
+
+def unknown_order_advice(journal, provider):
+    """What the next run does about an order of unknown outcome, and what to do without the journal."""
+    if provider == "otwa":
+        return ("the next run within Otwa's 24 h window sends the same Idempotency-Key for the same request, so Otwa"
+                " answers it with this order instead of ordering again")
+    return ("the order is kept in the intent journal (%s): the next run with that journal looks for its server for"
+            " pending_grace seconds, takes it if it appears, and otherwise fails without ordering (abandon_pending=true"
+            " orders anew once you know it did not go through). Without that journal (another controller, a new AWX"
+            " container without a persistent journal_dir) look for the server with vps_server_info before running"
+            " again" % journal.account_dir)
 
 
 def order_lock(vps_module, journal):
@@ -109,26 +134,30 @@ def record_landed_order(journal, name, server):
     """The order made ``server``: kept until a listing shows it, since a list can lag behind an order
     and a run that read it meanwhile would order the name again."""
     try:
-        journal.record(ORDER_INTENT, name.lower(), name=name, server_id=str(server["id"]))
+        journal.record(ORDER_INTENT, name.lower(), replace=True, name=name, server_id=str(server["id"]))
     except (JournalError, OSError):
         pass  # the order stands; only the lag protection is lost
 
 
 def pending_order(journal, name):
-    return journal.find(ORDER_INTENT, name.lower())
+    """The unresolved order intent for ``name``, or None; an unreadable one fails the task."""
+    try:
+        return journal.find(ORDER_INTENT, name.lower())
+    except JournalError as exc:
+        raise ModuleFailure("nothing was ordered: %s" % exc)
 
 
 def clear_order_intent(journal, name):
     journal.clear(ORDER_INTENT, name.lower())
 
 
-def resolve_pending_orders(adapter, journal, params, names, find_live, sleep=time.sleep):
+def resolve_pending_orders(adapter, journal, params, names, find_live, sleep=time.sleep, warn=None):
     """Before ordering ``names``: settle the intents earlier runs left for them.
 
     ``find_live(names)`` returns ``{name: server}`` of the live servers bearing those names. A
     name whose server has appeared is resolved (its intent cleared, the server returned); an order
     an earlier run saw land vouches for its server (read by id) until the list shows it; with
-    ``abandon_pending`` the intents are dropped. Otherwise the late servers are looked for during
+    ``abandon_pending`` the intents are dropped, each named in a ``warn(text)``. Otherwise the late servers are looked for during
     ``pending_grace`` seconds; names still missing then fail the task with what is pending and how
     to resolve it. Returns ``{name: server}`` of the late servers found.
     """
@@ -149,8 +178,12 @@ def resolve_pending_orders(adapter, journal, params, names, find_live, sleep=tim
     if not pending:
         return landed
     if params.get("abandon_pending"):
-        for name in pending:
+        now = time.time()
+        for name, intent in sorted(pending.items()):
             clear_order_intent(journal, name)
+            if warn is not None:
+                warn("abandon_pending: dropped the unresolved order of %r an earlier run left (%s, journal entry %s);"
+                     " a server of that name may still appear" % (name, describe_age(intent, now), intent["path"]))
         return landed
     found = wait_for_effect(lambda: _all_found(find_live, sorted(pending)), params["pending_grace"], sleep=sleep)
     listed = dict(found or find_live(sorted(pending)))
@@ -210,6 +243,17 @@ def refuse_duplicates(adapter, provider, expected, ordered_by_us):
         " run again. To prevent this, do not run provisioning concurrently (docs/awx.md)" % (
             "; ".join(lines), REMOVE_HINTS.get(provider, "remove the extra ones")),
         duplicates=dict((name, [_public(server) for server in group]) for name, group in extra.items()))
+
+
+def refuse_late_duplicates(adapter, provider, expected, ordered_by_us, ordered_at, sleep=time.sleep):
+    """Read the servers again once the orders are DUPLICATE_SETTLE_SECONDS old (VPSCrypto, which has no
+    idempotency key): a concurrent run's order sent just after our first read-back shows by then."""
+    if provider != "vpscrypto" or not expected:
+        return
+    remaining = DUPLICATE_SETTLE_SECONDS - (time.monotonic() - ordered_at)
+    if remaining > 0:
+        sleep(remaining)
+    refuse_duplicates(adapter, provider, expected, ordered_by_us)
 
 
 def _describe(server, whose):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import threading
-import uuid
 
 from ._adapter import ProviderAdapter
 from ._client import ApiError
@@ -18,9 +17,9 @@ PROVIDER = "otwa"
 BILLING_CYCLE_DAYS = 30
 
 
-def new_idempotency_key():
-    """One random key per logical operation, reused by every retry of it."""
-    return str(uuid.uuid4())
+def _require_key(idempotency_key, what):
+    if not idempotency_key:
+        raise ValueError("an Otwa %s needs the Idempotency-Key derived from the request" % what)
 
 
 def _ip_list(entries):
@@ -261,11 +260,14 @@ class OtwaAdapter(ProviderAdapter):
         return self.client.get("/servers/%s/stats" % server_id).body
 
     def order_server(self, order, idempotency_key=None, known_ids=()):
-        """``POST /servers`` with an ``Idempotency-Key``; returns ``(server, None)``.
+        """``POST /servers`` with the caller's ``Idempotency-Key``; returns ``(server, None)``.
 
-        Otwa never returns a password on deploy: it is read from ``/credentials``.
+        The key is derived from the request by the caller (``_order_guard.otwa_order_key``), so a
+        re-run replays the order; there is no random fallback. Otwa never returns a password on
+        deploy: it is read from ``/credentials``.
         """
         self.require("order_server")
+        _require_key(idempotency_key, "order")
         body = {
             "productId": order["plan"],
             "os": order["os"],
@@ -276,7 +278,7 @@ class OtwaAdapter(ProviderAdapter):
             if order.get(key):
                 body[api_key] = order[key]
         response = self.client.post("/servers", json_body=body,
-                                    idempotency_key=idempotency_key or new_idempotency_key())
+                                    idempotency_key=idempotency_key)
         return self._servers_from_api([response.body or {}])[0], None
 
     def rename_server(self, server_id, label):
@@ -299,12 +301,13 @@ class OtwaAdapter(ProviderAdapter):
         return self.client.post("/servers/%s/power/%s" % (server_id, action)).body
 
     def reinstall_server(self, server_id, os_template, os_family=None, idempotency_key=None):
-        """``POST /servers/{id}/reinstall`` with an ``Idempotency-Key`` (needs ``servers:destroy``)."""
+        """``POST /servers/{id}/reinstall`` with the caller's ``Idempotency-Key`` (needs ``servers:destroy``)."""
         self.require("reinstall_server")
+        _require_key(idempotency_key, "reinstall")
         family = os_family or os_template.split("-")[0]
         return self.client.post("/servers/%s/reinstall" % server_id,
                                 json_body={"os": family, "osTemplate": os_template},
-                                idempotency_key=idempotency_key or new_idempotency_key()).body
+                                idempotency_key=idempotency_key).body
 
     def reset_password(self, server_id):
         """Rotate the root password through the guest agent; returns the raw answer."""

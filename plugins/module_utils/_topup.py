@@ -12,8 +12,6 @@ money, and so may anything answering a payment sent more than once: those are of
 
 from __future__ import annotations
 
-import hashlib
-from datetime import datetime, timezone
 from decimal import Decimal
 
 from ._client import ApiError
@@ -21,7 +19,7 @@ from ._model import to_decimal
 from ._redact import redact_data, redact_text
 from ._vpscrypto import topup_from_api
 from ._x402 import (
-    X402Error, derive_payment_id, parse_payment_required, parse_settlement, send_signed_payment, sign_payment,
+    X402Error, parse_payment_required, parse_settlement, send_signed_payment, sign_payment,
 )
 
 TOPUP_COINS = ("BTC", "XMR", "ETH", "LTC", "USDTTRC", "USDT", "USDCBASE")
@@ -163,21 +161,6 @@ def _scrub_payment(error, payment):
     error.message = redact_text(error.message, payment.secrets())
     error.body = redact_data(error.body, payment.secrets())
     return error
-
-
-def default_payment_id(api_url, api_key, amount, coin, balance=None, today=None):
-    """The payment-identifier id of a top-up when the caller gives none: stable across runs.
-
-    Derived from what names the top-up: the API endpoint, a hash of the API key (the account),
-    the amount and coin, the balance read before paying (with min_balance) and the UTC date. A
-    re-run the same day, before the first payment is credited, sends the same id, so a server
-    that deduplicates by payment id answers it with the first payment's outcome. A top-up of the
-    same amount the next day, or after the balance changed, gets a new id.
-    """
-    today = today or datetime.now(timezone.utc).strftime("%Y-%m-%d")
-    account = hashlib.sha256((api_key or "").encode("utf-8")).hexdigest()
-    return derive_payment_id("vpsfleet-topup", api_url, account, json_amount(to_decimal(amount)), coin,
-                             balance, today)
 
 
 def pay_with_x402(adapter, amount, private_key, allow_testnet=False, expected_pay_to=None, on_signed=None,

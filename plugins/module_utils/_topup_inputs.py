@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ._base import ModuleFailure
 from ._topup import X402_COIN, validate_amount
-from ._x402 import _ADDRESS_RE, WalletKeyError, _private_key_bytes
+from ._x402 import WalletKeyError, check_wallet_key, is_address
 
 
 def check_topup_inputs(params):
@@ -32,12 +32,12 @@ def check_topup_inputs(params):
     if params.get("coin") != X402_COIN:
         return amount
     pay_to = params.get("expected_pay_to")
-    if pay_to is not None and not _ADDRESS_RE.match(str(pay_to).strip()):
+    if pay_to is not None and not is_address(pay_to):
         raise ModuleFailure("expected_pay_to must be a 20-byte hex address (0x and 40 hex digits), got %r; "
                             "nothing was paid" % (pay_to,))
     if params.get("wallet_private_key"):
         try:
-            _private_key_bytes(params["wallet_private_key"])
+            check_wallet_key(params["wallet_private_key"])
         except WalletKeyError as exc:
             raise ModuleFailure("wallet_private_key: %s; nothing was paid" % exc)
     return amount

@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import binascii
 import copy
-import hashlib
 import json
 import re
 import secrets
@@ -418,6 +417,16 @@ def _private_key_bytes(private_key):
         "with or without a 0x prefix")
 
 
+def check_wallet_key(private_key):
+    """Raise WalletKeyError (which never shows the key) unless ``private_key`` is 32 bytes of hex."""
+    _private_key_bytes(private_key)
+
+
+def is_address(value):
+    """True for a 20-byte hex address (0x and 40 hex digits, surrounding blanks ignored)."""
+    return bool(_ADDRESS_RE.match(str(value).strip()))
+
+
 def _nonce_hex(nonce):
     if nonce is None:
         nonce = secrets.token_bytes(32)
@@ -484,16 +493,6 @@ def _sign_typed_data(full_message, private_key):
 def is_valid_payment_id(payment_id):
     """True for a payment-identifier id: 16 to 128 characters of [A-Za-z0-9_-]."""
     return isinstance(payment_id, str) and bool(_PAYMENT_ID_RE.match(payment_id))
-
-
-def derive_payment_id(*parts):
-    """A stable payment id from the parts that name one logical payment: ``pay_`` + 40 hex.
-
-    The same parts give the same id on every run, so a server that deduplicates by
-    payment-identifier answers a repeated payment with the first one's outcome.
-    """
-    text = "\x1f".join("" if part is None else str(part) for part in parts)
-    return "pay_" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:40]
 
 
 def payment_extensions(payment_required, payment_id=None):
@@ -568,9 +567,8 @@ def sign_payment(payment_required, amount_usd, private_key, allow_testnet=False,
                  expected_pay_to=None, payment_id=None, now=None, nonce=None):
     """Guard, then sign: the one call that answers a 402 with a ``SignedPayment``.
 
-    Every spend guard runs before anything is signed. ``payment_id`` is the stable id of this
-    logical payment, sent when the 402 declares the payment-identifier extension (see
-    ``derive_payment_id``). The result's ``to_dict()`` keeps it to send the same authorization
+    Every spend guard runs before anything is signed. ``payment_id`` is the id of this
+    logical payment, sent when the 402 declares the payment-identifier extension. The result's ``to_dict()`` keeps it to send the same authorization
     again later (``send_signed_payment``).
     """
     requirement = select_requirement(payment_required, amount_usd, allow_testnet=allow_testnet,
@@ -580,13 +578,6 @@ def sign_payment(payment_required, amount_usd, private_key, allow_testnet=False,
     return build_payment(requirement, payment_required.x402_version, private_key, now=now,
                          nonce=nonce, resource=payment_required.resource, extensions=extensions,
                          payment_id=payment_id)
-
-
-def prepare_payment(payment_required, amount_usd, private_key, allow_testnet=False,
-                    expected_pay_to=None, now=None, nonce=None, payment_id=None):
-    """Guard, then sign (``sign_payment`` under its older name)."""
-    return sign_payment(payment_required, amount_usd, private_key, allow_testnet=allow_testnet,
-                        expected_pay_to=expected_pay_to, payment_id=payment_id, now=now, nonce=nonce)
 
 
 # --- after the payment --------------------------------------------------------------------------

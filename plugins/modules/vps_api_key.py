@@ -23,6 +23,7 @@ extends_documentation_fragment:
   - vpsfleet.cloud.attributes
   - vpsfleet.cloud.attributes.CHANGES_WITH_DIFF
   - vpsfleet.cloud.journal
+  - vpsfleet.cloud.journal.LOCK
 options:
   state:
     description:
@@ -118,7 +119,7 @@ from ansible_collections.vpsfleet.cloud.plugins.module_utils._api_keys import (
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._base import ModuleFailure, VpsModule
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._client import ApiError
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._journal import JournalError, journal_argument_spec, wait_for_effect
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._order_guard import UsesJournal
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._order_guard import UsesJournal, order_lock
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers import provider_api_key
 
 
@@ -138,6 +139,11 @@ class ApiKeyModule(UsesJournal, VpsModule):
         return ("list_api_keys", "revoke_api_key")
 
     def execute(self):
+        if self.params["state"] == "present" and not self.check_mode:
+            # One run at a time per account on this controller: the later one then finds the key and mints none.
+            with order_lock(self, self.journal):
+                self.ensure_present(list_key_records(self.adapter))
+            return
         keys = list_key_records(self.adapter)
         if self.params["state"] == "present":
             self.ensure_present(keys)
@@ -176,11 +182,16 @@ class ApiKeyModule(UsesJournal, VpsModule):
         Returns the keys found (the late mint landed: its secret was lost with the answer), or ``[]``
         when there was no such intent or it is abandoned; fails when the key has not appeared.
         """
-        intent = self.journal.find(MINT_INTENT, name)
+        try:
+            intent = self.journal.find(MINT_INTENT, name)
+        except JournalError as exc:
+            raise ModuleFailure("nothing was minted: %s" % exc)
         if intent is None:
             return []
         if self.params["abandon_pending"]:
             self.journal.clear(MINT_INTENT, name)
+            self.module.warn("abandon_pending: dropped the unresolved mint of API key %r an earlier run left (journal"
+                             " entry %s); a key with that label may still appear" % (name, intent["path"]))
             return []
         found = wait_for_effect(lambda: keys_matching(list_key_records(self.adapter), name=name),
                                 self.params["pending_grace"])
@@ -241,7 +252,7 @@ def main():
             state=dict(type="str", choices=["present", "absent"], default="present"),
             name=dict(type="str"),
             id=dict(type="str"),
-            **journal_argument_spec()
+            **journal_argument_spec(lock=True)
         ),
         required_if=[("state", "present", ("name",)), ("state", "absent", ("id", "name"), True)],
         mutually_exclusive=[("id", "name")],

@@ -123,9 +123,9 @@ notes:
   - Orders are sent a few at a time. Each keeps its own protection against a retry ordering twice (an
     Otwa Idempotency-Key derived from the request, a VPSCrypto look-up by name and an intent in the journal).
   - Ordering runs of one account on one controller take a lock (O(journal_dir)), so concurrent runs queue and
-    the later ones find the servers. After ordering the servers are read again; a name that now has a live
-    server this run did not expect (ordered by a concurrent run elsewhere) fails the task, naming the
-    duplicates, their ids and prices. If some orders fail, the others stand; the task
+    the later ones find the servers. After ordering the servers are read again (VPSCrypto also once the orders
+    are 3 seconds old and after the wait); a name that now has a live server this run did not expect (ordered by a
+    concurrent run elsewhere) fails the task, naming the duplicates, their ids and prices. If some orders fail, the others stand; the task
     fails naming each failed server and its error, and a re-run orders only what is still missing.
   - Root passwords are not part of the result unless O(include_credentials=true); they can be read at any
     time with M(vpsfleet.cloud.vps_server_info).
@@ -214,7 +214,8 @@ from ansible_collections.vpsfleet.cloud.plugins.module_utils._fleet import (
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._journal import journal_argument_spec
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._model import usd
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._order_guard import (
-    UsesJournal, clear_order_intent, order_lock, refuse_duplicates, resolve_pending_orders)
+    UsesJournal, clear_order_intent, order_lock, refuse_duplicates, refuse_late_duplicates, resolve_pending_orders,
+    unknown_order_advice)
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._server_drift import unchangeable_differences
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._server_order import (
     TOPUP_HINT, balance_covers, planned_server)
@@ -223,6 +224,9 @@ from ansible_collections.vpsfleet.cloud.plugins.module_utils._wait import WaitTi
 
 
 class FleetModule(UsesJournal, VpsModule):
+    created = None  # {name: server} ordered by this run
+    ordered_at = 0.0
+
     def required_operations(self):
         operations = ["list_servers", "catalog", "account", "order_server"]
         if self.params["include_credentials"]:
@@ -249,6 +253,11 @@ class FleetModule(UsesJournal, VpsModule):
                 last = exc.last if isinstance(exc.last, list) else servers
                 raise ModuleFailure(str(exc), servers=[server for server in last if server],
                                     ordered=self.result["ordered"])
+        if self.created:
+            # Across machines: a concurrent run's order that was not listed yet at the first read-back.
+            refuse_late_duplicates(self.adapter, self.provider,
+                                   dict((name, set([str(server["id"])])) for name, server in self.created.items()),
+                                   dict((name, [server]) for name, server in self.created.items()), self.ordered_at)
         if self.params["include_credentials"]:
             servers = with_credentials(self.adapter, servers)
         self.result["servers"] = self.adapter.fill_plan_specs(servers)
@@ -263,7 +272,7 @@ class FleetModule(UsesJournal, VpsModule):
                 clear_order_intent(self.journal, name)  # listed: no intent needed any more
             missing_names = sorted(name for name in names if name not in existing)
             existing.update(resolve_pending_orders(self.adapter, self.journal, self.params, missing_names,
-                                                   self.live_named))
+                                                   self.live_named, warn=self.module.warn))
         catalog = self.adapter.catalog() if entries else None
         self.warn_about_drift(entries, existing, catalog)
         missing = [entry for entry in entries if entry["name"] not in existing]
@@ -278,6 +287,7 @@ class FleetModule(UsesJournal, VpsModule):
         if self.check_mode:
             return self.finish(entries, existing, planned)
         created = self.order(orders, listed)
+        self.created, self.ordered_at = created, time.monotonic()
         servers = self.finish(entries, existing, created)
         if created:
             refuse_duplicates(self.adapter, self.provider,
@@ -326,8 +336,7 @@ class FleetModule(UsesJournal, VpsModule):
         if failed:
             self.result["ordered"] = sorted(created)
             unknown = any(getattr(error, "outcome_unknown", False) for order, server, error in outcomes if error)
-            rerun = ("an order of unknown outcome is kept in the intent journal, and a re-run looks for its server"
-                     " (pending_grace) before it would order it again" if unknown
+            rerun = (unknown_order_advice(self.journal, self.provider) if unknown
                      else "a re-run orders only what is still missing")
             raise ModuleFailure("%d of %d order(s) failed (%s); the other servers were ordered, and %s"
                                 % (len(failed), len(orders), "; ".join(failed), rerun),

@@ -256,7 +256,8 @@ from ansible_collections.vpsfleet.cloud.plugins.module_utils._model import usd
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._journal import journal_argument_spec
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._order_guard import (
     UsesJournal, clear_order_intent, order_lock, otwa_order_key, otwa_reinstall_key, pending_order,
-    record_landed_order, record_order_intent, refuse_duplicates, refuse_replayed_order, resolve_pending_orders)
+    record_landed_order, record_order_intent, refuse_duplicates, refuse_late_duplicates, replayed_order,
+    resolve_pending_orders, unknown_order_advice)
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._resolve import resolve_choice
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._server_drift import needs_catalog, unchangeable_differences
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._server_lookup import describe_target, find_server
@@ -273,6 +274,7 @@ DESTROY_SCOPE_HINT = "this needs an API key with the servers:destroy scope"
 
 
 class ServerModule(UsesJournal, VpsModule):
+    replayed = None  # the live server of an earlier order Otwa replayed, when it did
     represent = "server"
     secrets_shown_again = ("root_password",)
 
@@ -336,14 +338,19 @@ class ServerModule(UsesJournal, VpsModule):
         # Concurrent runs on this controller queue here; the one that waited then finds the server.
         with order_lock(self, self.journal):
             name = self.params["name"]
-            late = resolve_pending_orders(self.adapter, self.journal, self.params, [name], self.live_named) \
+            late = resolve_pending_orders(self.adapter, self.journal, self.params, [name], self.live_named,
+                                          warn=self.module.warn) \
                 if self.provider == "vpscrypto" else {}
             found = late.get(name) or find_server(self.adapter, name=name)
             if found is None:
                 server, password = self.place_order(order)
+                # Otwa replayed an earlier order whose server is live: that is the server asked for.
+                found = self.replayed
+            if found is None:
                 # Recorded before waiting: should the wait fail, the task still reports the paid order.
                 self.record_effect()
                 self.record_order(server, password)
+                ordered_at = time.monotonic()
                 refuse_duplicates(self.adapter, self.provider, {name: set([str(server["id"])])}, {name: [server]})
         if found is not None:
             # Another run (or an earlier one's late order) made it meanwhile: nothing to order.
@@ -352,6 +359,9 @@ class ServerModule(UsesJournal, VpsModule):
             self.converge(found)
             return
         server = self.wait_until_ready(server)
+        # Across machines: a concurrent run's order that was not listed yet at the first read-back.
+        refuse_late_duplicates(self.adapter, self.provider, {name: set([str(server["id"])])}, {name: [server]},
+                               ordered_at)
         self.record_order(server, password or self.generated_password(server))
 
     def place_order(self, order):
@@ -389,7 +399,7 @@ class ServerModule(UsesJournal, VpsModule):
         if self.provider == "otwa":
             key = otwa_order_key(self.journal, request, self.params["idempotency_key"])
             server, password = self.adapter.order_server(request, idempotency_key=key)
-            refuse_replayed_order(request["name"], server, known_ids)
+            self.replayed = replayed_order(self.adapter, request["name"], server, known_ids)
             return server, password
         record_order_intent(self.journal, request["name"], request)
         try:
@@ -398,8 +408,7 @@ class ServerModule(UsesJournal, VpsModule):
             if not exc.outcome_unknown:
                 clear_order_intent(self.journal, request["name"])
                 raise
-            exc.message += ("; the order is kept in the intent journal, so the next run looks for its server for"
-                            " pending_grace seconds before it would order again")
+            exc.message += "; " + unknown_order_advice(self.journal, self.provider)
             raise
         record_landed_order(self.journal, request["name"], answer[0])
         return answer

@@ -26,6 +26,7 @@ extends_documentation_fragment:
   - vpsfleet.cloud.attributes
   - vpsfleet.cloud.attributes.CHANGES_WITHOUT_DIFF
   - vpsfleet.cloud.journal
+  - vpsfleet.cloud.journal.LOCK
 options:
   amount:
     description:
@@ -107,9 +108,12 @@ notes:
     signed authorization is valid for at most 300 seconds (C(validBefore)), and from 600 seconds in the past
     (C(validAfter)), so a wallet host whose clock runs a few minutes fast still pays.
   - When the 402 declares the C(payment-identifier) extension (x402 version 2), the payment carries a payment id
-    (RV(payment.payment_id)), the same for a re-run of the same top-up the same day while the balance is unchanged,
-    so a server that deduplicates by payment id answers it with the first payment's outcome. Every extension the
+    (RV(payment.payment_id)), a random one for each new top-up, kept in the intent journal with the signed payment
+    and sent again only when that same payment is re-sent, so a server that deduplicates by payment id answers the
+    re-send with the first attempt's outcome and two deliberate top-ups never share an id. Every extension the
     server declares is echoed as it came.
+  - The balance read (O(min_balance), O(cover_days)) and the payment are made under the account's lock
+    (O(lock_timeout)), so two runs on one controller never both pay for one shortfall.
   - One payment per task. A network error after the signed payment was sent is retried with the same signed
     header, which can settle at most once. A 402 answering the payment is reported and never paid again.
   - A 402 is a clean refusal (RV(failure.outcome_unknown=false)) only when the server refused the payment before
@@ -118,8 +122,12 @@ notes:
     settlement (C(settlement_pending), a facilitator error, C(Settle failed)), a refusal after the payment was sent
     more than once or saying its nonce is already used, and any 402 that does not say, are of unknown outcome
     (RV(failure.outcome_unknown=true)), with RV(failure.transaction) when the server gave one, since the money may have
-    moved. Do not run the task again until the balance (M(vpsfleet.cloud.vps_account_info)), the top-up
-    (M(vpsfleet.cloud.vps_topup_info)) or the transaction on Base says what happened.
+    moved. The signed payment stays in the intent journal (O(journal_dir); the failure message names the file);
+    a re-run on the same controller with the same journal re-sends that same authorization while it is valid
+    (it settles at most once), then waits up to O(pending_grace) seconds for its top-up to be credited, and pays
+    nothing new until it is. A re-run is covered only if that directory persists (on AWX, a persistent volume);
+    otherwise check the balance (M(vpsfleet.cloud.vps_account_info)), the top-up (M(vpsfleet.cloud.vps_topup_info))
+    or the transaction on Base before running the task again.
   - Set C(no_log) on the task when passing O(wallet_private_key), to keep it out of callbacks as well.
 seealso:
   - module: vpsfleet.cloud.vps_topup_info
@@ -313,7 +321,8 @@ failure:
       description:
         - Whether the payment may have been settled all the same (a failed or unconfirmed settlement, no answer, a
           server error, a refusal after the payment was sent more than once, or one saying its nonce is already used).
-        - When true, do not run the task again until the balance, the top-up or the transaction says what happened.
+        - When true, a re-run with the same intent journal re-sends the same signed payment and never pays anew; without
+          that journal, check the balance, the top-up or the transaction before running the task again.
       type: bool
     stage:
       description:
@@ -343,16 +352,16 @@ from ansible.module_utils.basic import env_fallback, missing_required_lib
 
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._base import ModuleFailure, VpsModule
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._client import ApiError
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._journal import journal_argument_spec
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._journal import JournalError, journal_argument_spec
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._model import usd
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers import provider_api_key
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._order_guard import UsesJournal
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._order_guard import UsesJournal, order_lock
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._topup_intent import (
-    PendingTopup, clear_topup_intent, record_invoice_intent, record_x402_intent, resolve_pending_topup)
+    TOPUP_INTENT, TOPUP_SUBJECT, PendingTopup, clear_topup_intent, new_payment_id, note_topup_outcome,
+    record_invoice_intent, record_x402_intent, resolve_pending_topup)
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._runway import topup_for_runway
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._topup import (
     TOPUP_COINS, WALLET_KEY_ENV, X402_COIN, PaymentUnconfirmed, TopupRefused, account_balance,
-    below_min_balance, create_invoice, default_payment_id, is_final, pay_with_x402, payment_summary,
+    below_min_balance, create_invoice, is_final, pay_with_x402, payment_summary,
 )
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._topup_inputs import check_topup_inputs
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._x402 import (
@@ -362,10 +371,12 @@ from ansible_collections.vpsfleet.cloud.plugins.module_utils._x402 import (
 MISSING_WALLET_KEY = "paying with %s needs wallet_private_key or the environment variable %s" % (
     X402_COIN, WALLET_KEY_ENV)
 # After a payment that may have settled: what the next run does, and how to find out meanwhile.
-HOW_TO_CHECK = ("The signed payment is kept in the intent journal: the next run re-sends that same"
-                " authorization while it is valid (it settles at most once) and pays nothing new until it is"
-                " resolved. Meanwhile, check the balance (vps_account_info), the top-up (vps_topup_info with"
-                " its ref, when one is given) and the transaction on Base (failure.transaction, when given)")
+HOW_TO_CHECK = ("The signed payment is kept in the intent journal (%s): the next run that finds that file re-sends"
+                " that same authorization while it is valid (it settles at most once), waits for its top-up to be"
+                " credited, and pays nothing new until it is resolved. That holds only if the directory persists"
+                " until the next run (on AWX, a persistent volume for journal_dir); otherwise check the balance"
+                " (vps_account_info), the top-up (vps_topup_info with its ref, when one is given) and the"
+                " transaction on Base (failure.transaction, when given) before running the task again")
 
 
 class TopupModule(UsesJournal, VpsModule):
@@ -380,8 +391,17 @@ class TopupModule(UsesJournal, VpsModule):
         coin = self.params["coin"]
         if not self.check_mode and coin == X402_COIN and not self.params["wallet_private_key"]:
             raise ModuleFailure(MISSING_WALLET_KEY)
-        if not self.check_mode and self.resolved_earlier_topup():
+        if self.check_mode:
+            self.plan_or_pay(amount, coin)
             return
+        # One run at a time per account on this controller: resolve, read the balance and pay as one step.
+        with order_lock(self, self.journal):
+            if self.resolved_earlier_topup():
+                return
+            self.plan_or_pay(amount, coin)
+
+    def plan_or_pay(self, amount, coin):
+        """Decide whether a top-up is due and, unless in check mode, make it."""
         self.result.update(topup=None, topup_needed=self.topup_needed())
         if not self.result["topup_needed"]:
             return
@@ -411,9 +431,12 @@ class TopupModule(UsesJournal, VpsModule):
         """Resolve a top-up an earlier run left unresolved; True when this run is then done."""
         try:
             resolved = resolve_pending_topup(self.adapter, self.journal, abandon=self.params["abandon_pending"],
-                                             warn=self.module.warn, hide=self.module.no_log_values.update)
+                                             warn=self.module.warn, hide=self.module.no_log_values.update,
+                                             grace=self.params["pending_grace"])
         except PendingTopup as exc:
             raise ModuleFailure(str(exc), failure={"outcome_unknown": True, "pending": True})
+        except JournalError as exc:
+            raise ModuleFailure("nothing was paid: %s" % exc, failure={"outcome_unknown": True, "pending": True})
         if resolved is None:
             return False
         self.mark_changed()
@@ -488,13 +511,13 @@ class TopupModule(UsesJournal, VpsModule):
             self.module.no_log_values.update(payment.secrets())
             signed.append(payment)
             # Journaled before it leaves: a lost answer is resolved by re-sending this very payment.
-            record_x402_intent(self.journal, amount, payment)
+            record_x402_intent(self.journal, amount, payment, balance=self.result.get("balance_usd"))
 
         try:
             topup, settlement, payment = pay_with_x402(
                 self.adapter, amount, self.params["wallet_private_key"], allow_testnet=self.params["allow_testnet"],
                 expected_pay_to=self.params["expected_pay_to"], on_signed=hide_payment,
-                payment_id=self.payment_id(amount))
+                payment_id=new_payment_id())
         except PendingTopup as exc:
             raise ModuleFailure(str(exc))
         except MissingSigningLibraryError:
@@ -504,12 +527,21 @@ class TopupModule(UsesJournal, VpsModule):
         except TopupRefused as exc:
             if not exc.maybe_settled:
                 clear_topup_intent(self.journal)
+            else:
+                note_topup_outcome(self.journal, exc.ref, exc.transaction)
             raise self.refused(exc, payment_summary(signed[0]))
         except PaymentUnconfirmed as exc:
             if not exc.maybe_settled:
                 clear_topup_intent(self.journal)
             raise self.unconfirmed(exc, payment_summary(signed[0]))
-        clear_topup_intent(self.journal)
+        if payment is not None and topup.get("status") != "completed":
+            # Paid but not credited yet: the intent stays, so the next run waits for this credit, never pays anew.
+            note_topup_outcome(self.journal, topup.get("ref"), (settlement or {}).get("transaction"))
+            self.module.warn("the x402 payment of %s USD settled but its top-up %s is still %s; the next run waits for"
+                             " its credit (vps_topup_info ref=%s) and pays nothing new until then" % (
+                                 amount, topup.get("ref"), topup.get("status"), topup.get("ref")))
+        else:
+            clear_topup_intent(self.journal)
         self.mark_changed()
         self.record_effect()
         self.result["topup"] = topup
@@ -517,13 +549,11 @@ class TopupModule(UsesJournal, VpsModule):
         if payment is not None:
             self.result["payment"] = payment_summary(payment)
 
-    def payment_id(self, amount):
-        """The payment-identifier id of this top-up, sent when the 402 declares that extension."""
-        return default_payment_id(self.adapter.client.base_url, provider_api_key(self.provider, self.params["api_key"]),
-                                  amount, self.params["coin"], self.result.get("balance_usd"))
+    def how_to_check(self):
+        """What the next run does with the journaled payment, naming the journal file, and how to check meanwhile."""
+        return HOW_TO_CHECK % self.journal.path_of(TOPUP_INTENT, TOPUP_SUBJECT)
 
-    @staticmethod
-    def refused(refusal, summary):
+    def refused(self, refusal, summary):
         """The failure for a 402 answering the payment: a refusal, or of unknown outcome."""
         answer = refusal.answer
         failure = {"reason": refusal.reason, "outcome_unknown": refusal.maybe_settled, "stage": answer.stage,
@@ -546,11 +576,10 @@ class TopupModule(UsesJournal, VpsModule):
         why += ", so it may have been settled"
         return ModuleFailure(
             "VPSCrypto answered the x402 payment with a 402 (%s), but %s: the outcome is unknown. It was not paid"
-            " again. %s" % (refusal.reason, why, HOW_TO_CHECK),
+            " again. %s" % (refusal.reason, why, self.how_to_check()),
             settlement=refusal.settlement, payment=summary, failure=failure)
 
-    @staticmethod
-    def unconfirmed(unconfirmed, summary):
+    def unconfirmed(self, unconfirmed, summary):
         """The failure for an error (or silence) answering the payment, worded by what came back."""
         error = unconfirmed.error
         failure = dict(error.to_failure(), outcome_unknown=unconfirmed.maybe_settled)
@@ -564,7 +593,7 @@ class TopupModule(UsesJournal, VpsModule):
         if unconfirmed.resent:
             text += " after it had been sent more than once"
         return ModuleFailure("%s; it may have been settled: the outcome is unknown. It was not paid again. %s"
-                             % (text, HOW_TO_CHECK), payment=summary, failure=failure)
+                             % (text, self.how_to_check()), payment=summary, failure=failure)
 
 
 def main():
@@ -580,7 +609,7 @@ def main():
             wallet_private_key=dict(type="str", no_log=True, fallback=(env_fallback, [WALLET_KEY_ENV])),
             expected_pay_to=dict(type="str"),
             allow_testnet=dict(type="bool", default=False),
-            **journal_argument_spec()
+            **journal_argument_spec(lock=True)
         ),
         mutually_exclusive=[("ref", "amount"), ("ref", "coin"), ("ref", "min_balance"), ("ref", "cover_days")],
         required_one_of=[("ref", "amount")],

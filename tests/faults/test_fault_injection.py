@@ -14,7 +14,7 @@ from decimal import Decimal
 
 import pytest
 
-from ansible_collections.vpsfleet.cloud.plugins.modules import vps_addon, vps_api_key, vps_fleet, vps_server
+from ansible_collections.vpsfleet.cloud.plugins.modules import vps_addon, vps_api_key, vps_fleet, vps_server, vps_topup
 from ansible_collections.vpsfleet.cloud.tests.unit.plugins.modules._run import run_module
 from vps_sandbox.testing import call_api
 
@@ -109,6 +109,49 @@ def buy_addon():
     return "otwa", prepare, count
 
 
+def credits(sandbox, account):
+    return [entry for entry in sandbox.ledger(provider="vpscrypto", account=account["account_id"])
+            if entry["kind"] == "credit"]
+
+
+def invoice_topup():
+    """A classic invoice: its lost answer held the deposit address nobody saw, so nothing can be paid twice;
+    counted: credits (none until someone pays an invoice)."""
+    def prepare(sandbox, args):
+        return vps_topup.main, dict(args, amount=30, coin="BTC", **GRACE), {"method": "POST", "path": "^/topups$"}
+
+    def count(sandbox, account, args):
+        return len(credits(sandbox, account)), 0
+    return "vpscrypto", prepare, count
+
+
+X402_WALLET_USD = 1000
+X402_AMOUNT = 100
+
+
+def x402_topup():
+    """An x402 top-up (100 USD while the balance is below 250; the account opens with 200), the fault aimed
+    at the request that carries the signed payment; counted: credits and the payer's wallet."""
+    wallets = {}
+
+    def prepare(sandbox, args):
+        eth_account = pytest.importorskip("eth_account")
+        wallet = eth_account.Account.create()
+        sandbox.fund_wallet(wallet.address, X402_WALLET_USD)
+        wallets[args["api_key"]] = wallet.address
+        return vps_topup.main, dict(args, amount=X402_AMOUNT, coin="USDCBASE", min_balance=250,
+                                    wallet_private_key=wallet.key.hex(), **GRACE), \
+            {"method": "POST", "path": "^/topups$", "x402": "payment"}
+
+    def count(sandbox, account, args):
+        paid = Decimal(str(X402_WALLET_USD)) - Decimal(str(
+            sandbox.control("GET", "/wallets/%s" % wallets[args["api_key"]])["usdc"]))
+        payments = int(paid / X402_AMOUNT)
+        assert payments == len(credits(sandbox, account)), "every on-chain payment is credited once"
+        return payments, 1
+    return "vpscrypto", prepare, count
+
+
 OPERATIONS = {
     "vpscrypto server order": order_one("vpscrypto"),
     "vpscrypto fleet order": order_fleet("vpscrypto"),
@@ -116,6 +159,13 @@ OPERATIONS = {
     "otwa fleet deploy": order_fleet("otwa"),
     "vpscrypto api key mint": mint_key(),
     "otwa add-on purchase": buy_addon(),
+    "vpscrypto invoice topup": invoice_topup(),
+    "vpscrypto x402 topup": x402_topup(),
+}
+# Settlement failures shaped like the x402 SDK's: the money moves, the answer says it did not settle.
+X402_SETTLEMENT_FAULTS = {
+    "x402_settlement_pending": {"effect_delay": LATE_SECONDS},
+    "x402_facilitator_error": {"effect_delay": LATE_SECONDS},
 }
 
 
@@ -138,7 +188,7 @@ def test_no_money_effect_is_doubled_by_a_fault_and_the_reruns(sandbox, counts, o
                    "doubles": max(0, found - expected), "ledger_ok": reconciles})
     assert found == expected, [run.result.get("msg") for run in runs]
     assert reconciles
-    assert not runs[2].failed, runs[2].result.get("msg")
+    assert not runs[-1].failed, runs[-1].result.get("msg")
     for run in runs:
         assert "safe" not in (run.result.get("msg") or ""), run.result["msg"]
 
@@ -162,4 +212,27 @@ def test_a_server_list_that_lags_behind_the_order_doubles_nothing(sandbox, count
                    "doubles": max(0, found - expected), "ledger_ok": reconciles})
     assert found == expected, [run.result.get("msg") for run in runs]
     assert reconciles
-    assert not runs[2].failed, runs[2].result.get("msg")
+    assert not runs[-1].failed, runs[-1].result.get("msg")
+
+
+@pytest.mark.parametrize("fault", sorted(X402_SETTLEMENT_FAULTS))
+def test_an_x402_settlement_failure_and_the_reruns_pay_once(sandbox, counts, fault):
+    provider, prepare, count = OPERATIONS["vpscrypto x402 topup"]
+    account, args = connect(sandbox, provider)
+    main, module_args, target = prepare(sandbox, args)
+    sandbox.configure(faults=[dict(target, provider=provider, kind=fault, **X402_SETTLEMENT_FAULTS[fault])])
+
+    # Two re-runs at once: the second comes after the first re-sent the payment, maybe before the credit.
+    runs = [run_module(main, module_args), run_module(main, module_args), run_module(main, module_args)]
+    time.sleep(LATE_SECONDS + 0.5)  # the credit has landed
+    runs.append(run_module(main, module_args))
+    sandbox.configure(faults=[])
+
+    found, expected = count(sandbox, account, args)
+    reconciles = ledger_reconciles(sandbox, account, args)
+    counts.append({"operation": "vpscrypto x402 topup", "fault": fault, "expected": expected, "found": found,
+                   "doubles": max(0, found - expected), "ledger_ok": reconciles})
+    assert runs[0].failed and runs[0].result["failure"]["outcome_unknown"] is True
+    assert found == expected, [run.result.get("msg") for run in runs]
+    assert reconciles
+    assert not runs[-1].failed, runs[-1].result.get("msg")

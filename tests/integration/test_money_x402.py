@@ -285,19 +285,45 @@ def test_a_503_aimed_at_the_payment_resends_the_same_payment_and_pays_once(clean
     assert float(wallet_usdc(clean_sandbox, wallet)) == 75.0
 
 
-def test_a_rerun_after_an_unconfirmed_settlement_sends_the_same_payment_id_and_pays_once(clean_sandbox, ansible,
-                                                                                         payer, wallet):
+def test_a_rerun_after_an_unconfirmed_settlement_resends_the_journaled_payment_and_pays_once(
+        clean_sandbox, ansible, payer, wallet):
     account, env = payer
     clean_sandbox.fund_wallet(wallet.address, 100)
     clean_sandbox.configure(x402_version=2, x402_payment_identifier="required", faults=[
-        {"path": "^/topups$", "kind": "x402_settlement_pending", "effect_delay": 30}])
+        {"path": "^/topups$", "kind": "x402_settlement_pending", "effect_delay": 8}])
 
     first, dummy = pay(ansible, env)
-    second, dummy = pay(ansible, env)  # at once, while the first payment is still settling
+    # At once, while the first payment is still settling: it re-sends the same signed authorization (same
+    # nonce and payment id) and waits for that top-up to be credited.
+    second, dummy = pay(ansible, env)
 
     assert first["failed"] is True and first["failure"]["outcome_unknown"] is True
     assert second["changed"] is True, second
     assert second["payment"]["payment_id"] == first["payment"]["payment_id"]
-    assert second["payment"]["nonce"] != first["payment"]["nonce"], "a new authorization, answered by the first"
+    assert second["payment"]["nonce"] == first["payment"]["nonce"], "the journaled authorization, not a new one"
     assert second["settlement"]["transaction"] == first["failure"]["transaction"]
+    assert second["topup"]["status"] == "completed"
     assert float(wallet_usdc(clean_sandbox, wallet)) == 75.0
+    assert [entry["amount_usd"] for entry in credits(clean_sandbox, account)] == [25.0]
+
+
+def test_a_resent_payment_whose_topup_is_still_pending_is_waited_for_and_never_paid_again(
+        clean_sandbox, ansible, payer, wallet):
+    account, env = payer
+    clean_sandbox.fund_wallet(wallet.address, 100)
+    clean_sandbox.configure(x402_version=2, faults=[
+        {"path": "^/topups$", "kind": "x402_settlement_pending", "effect_delay": 6}])
+
+    first, dummy = pay(ansible, env, min_balance=20, pending_grace=0)
+    second, dummy = pay(ansible, env, min_balance=20, pending_grace=0)
+    third, dummy = pay(ansible, env, min_balance=20, pending_grace=0)
+    landed_credits(clean_sandbox, account)
+    fourth, info = pay(ansible, env, min_balance=20)
+
+    assert first["failure"]["outcome_unknown"] is True
+    assert second["failed"] is True and "still pending" in second["msg"] and "completed" not in second["msg"]
+    assert third.get("failed") or third["topup"]["status"] == "completed", third
+    assert not fourth.get("failed"), fourth
+    assert [entry["amount_usd"] for entry in credits(clean_sandbox, account)] == [25.0]
+    assert float(wallet_usdc(clean_sandbox, wallet)) == 75.0
+    assert info["account"]["balance_usd"] == 25.0

@@ -13,7 +13,7 @@ import pytest
 
 from ansible_collections.vpsfleet.cloud.plugins.module_utils import _journal
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._journal import (
-    Journal, LockTimeout, account_ref, journal_directory)
+    Journal, JournalError, LockTimeout, account_ref, journal_directory)
 
 API_KEY = "vpsk_SecretKeyThatMustNeverBeWritten"
 
@@ -49,6 +49,43 @@ def test_intents_are_private_files_in_a_private_directory_without_the_api_key(tm
     assert stat.S_IMODE(os.stat(journal.account_dir).st_mode) == 0o700
     with open(intent["path"]) as stream:
         assert API_KEY not in stream.read()
+
+
+def test_a_journal_dir_the_user_made_keeps_its_mode(tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o750)
+    os.chmod(str(shared), 0o750)
+    journal = Journal(str(shared), account_ref("vpscrypto", API_KEY))
+    journal.record("order", "web-1", plan="hunter")
+    assert stat.S_IMODE(os.stat(str(shared)).st_mode) == 0o750
+    assert stat.S_IMODE(os.stat(journal.account_dir).st_mode) == 0o700
+
+
+def test_an_existing_intent_is_never_overwritten_by_another_record(tmp_path):
+    journal = Journal(str(tmp_path), account_ref("vpscrypto", API_KEY))
+    journal.record("topup", "balance", nonce="first")
+    with pytest.raises(JournalError, match="already journaled"):
+        journal.record("topup", "balance", nonce="second")
+    assert journal.find("topup", "balance")["nonce"] == "first"
+    assert not [name for name in os.listdir(journal.account_dir) if name.startswith(".intent-")]
+
+
+def test_an_update_adds_to_the_intent_it_finds(tmp_path):
+    journal = Journal(str(tmp_path), account_ref("vpscrypto", API_KEY))
+    journal.record("topup", "balance", nonce="first")
+    journal.update("topup", "balance", ref="vps-26-aaaaaaaaaa")
+    assert (journal.find("topup", "balance")["nonce"], journal.find("topup", "balance")["ref"]) == (
+        "first", "vps-26-aaaaaaaaaa")
+
+
+@pytest.mark.parametrize("content", ["{not json", "[1, 2]"])
+def test_an_unreadable_intent_is_an_error_not_an_absence(tmp_path, content):
+    journal = Journal(str(tmp_path), account_ref("vpscrypto", API_KEY))
+    journal.record("topup", "balance", nonce="first")
+    with open(journal.path_of("topup", "balance"), "w") as stream:
+        stream.write(content)
+    with pytest.raises(JournalError, match="cannot be read|not a journal entry"):
+        journal.find("topup", "balance")
 
 
 def _hold_lock(directory, account, held, release):

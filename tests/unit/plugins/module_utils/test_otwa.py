@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import uuid
 
 import pytest
 
@@ -194,19 +193,19 @@ def test_an_order_sends_the_deploy_body_with_an_idempotency_key(fake_api, adapte
     answer_catalog(fake_api)
     order = {"plan": PRODUCT_ID, "os": "ubuntu-24.04", "name": "web-1", "hostname": "web-1.example.com",
              "location": "tr-ist-01", "addons": ["vpk7wjf5"]}
-    server, root_password = adapter.order_server(order)
+    server, root_password = adapter.order_server(order, idempotency_key="deploy-web-1")
     deploy = fake_api.requests[0]
     assert deploy.body == {"productId": PRODUCT_ID, "os": "ubuntu-24.04", "osTemplate": "ubuntu-24.04",
                            "label": "web-1", "hostname": "web-1.example.com", "region": "tr-ist-01",
                            "addons": ["vpk7wjf5"]}
-    assert uuid.UUID(deploy.headers["idempotency-key"])
+    assert deploy.headers["idempotency-key"] == "deploy-web-1"
     assert (server["status"], root_password) == ("provisioning", None)
 
 
 def test_an_order_sends_the_os_family_and_the_template_separately_when_both_are_given(fake_api, adapter):
     fake_api.answer(201, api_server())
     answer_catalog(fake_api)
-    adapter.order_server({"plan": PRODUCT_ID, "os": "ubuntu", "os_template": "ubuntu-24.04"})
+    adapter.order_server({"plan": PRODUCT_ID, "os": "ubuntu", "os_template": "ubuntu-24.04"}, idempotency_key="k" * 16)
     assert fake_api.requests[0].body == {"productId": PRODUCT_ID, "os": "ubuntu", "osTemplate": "ubuntu-24.04"}
 
 
@@ -220,9 +219,15 @@ def test_a_dropped_deploy_is_repeated_with_the_callers_idempotency_key(fake_api,
 
 def test_a_reinstall_sends_family_and_template_with_an_idempotency_key(fake_api, adapter):
     fake_api.answer(200, {"message": "Reinstall queued"})
-    adapter.reinstall_server(SERVER_ID, "debian-13")
+    adapter.reinstall_server(SERVER_ID, "debian-13", idempotency_key="reinstall-1")
     assert fake_api.requests[0].body == {"os": "debian", "osTemplate": "debian-13"}
-    assert uuid.UUID(fake_api.requests[0].headers["idempotency-key"])
+    assert fake_api.requests[0].headers["idempotency-key"] == "reinstall-1"
+
+
+def test_an_order_without_an_idempotency_key_is_refused_before_any_request(fake_api, adapter):
+    with pytest.raises(ValueError, match="Idempotency-Key"):
+        adapter.order_server({"plan": PRODUCT_ID, "os": "ubuntu-24.04"})
+    assert fake_api.requests == []
 
 
 def test_a_power_action_is_not_repeated_after_a_dropped_connection(fake_api, adapter):

@@ -163,13 +163,3 @@ def test_the_bare_signature_echoed_in_a_refusal_reason_is_scrubbed(fake_api, fix
         pay(fake_api)
 
     assert fixed_signature not in refusal.value.reason
-
-
-def test_the_default_payment_id_is_stable_for_one_topup_and_changes_with_what_names_it():
-    from ansible_collections.vpsfleet.cloud.plugins.module_utils._topup import default_payment_id
-    one = dict(api_url="https://vpscrypto.io/api/v1", api_key="vpsk_a", amount=25, coin="USDCBASE", balance=10.0,
-               today="2026-12-05")
-    assert default_payment_id(**one) == default_payment_id(**{**one, "amount": "25.00"})
-    for change in ({"amount": 30}, {"api_key": "vpsk_b"}, {"balance": 35.0}, {"today": "2026-12-06"}):
-        assert default_payment_id(**{**one, **change}) != default_payment_id(**one), change
-    assert "vpsk_a" not in default_payment_id(**one)

@@ -173,7 +173,7 @@ TAMPERED_V1_REQUIREMENTS = {
 def test_a_tampered_requirement_is_refused_before_anything_is_signed(case, signing_calls):
     requirement, expected_reason = TAMPERED_V1_REQUIREMENTS[case]
     with pytest.raises(_x402.SpendGuardError) as refusal:
-        _x402.prepare_payment(v1_offer(requirement), "25.00", WALLET_KEY, expected_pay_to=PAY_TO)
+        _x402.sign_payment(v1_offer(requirement), "25.00", WALLET_KEY, expected_pay_to=PAY_TO)
     assert str(refusal.value).startswith("refusing to pay: ")
     assert expected_reason in str(refusal.value)
     assert signing_calls == []
@@ -194,8 +194,7 @@ def test_testnet_is_paid_when_allowed():
 
 def test_absent_domain_fields_take_the_table_values(signing_calls):
     requirement = v1_requirement(extra={})
-    _x402.prepare_payment(v1_offer(requirement), "25", WALLET_KEY, now=VECTOR_NOW,
-                          nonce=VECTOR_NONCE)
+    _x402.sign_payment(v1_offer(requirement), "25", WALLET_KEY, now=VECTOR_NOW, nonce=VECTOR_NONCE)
     assert signing_calls[0]["domain"] == {"name": "USD Coin", "version": "2", "chainId": 8453,
                                           "verifyingContract": MAINNET_USDC}
 
@@ -204,7 +203,7 @@ def test_a_v2_requirement_without_amount_is_refused_even_with_a_v1_amount_field(
     requirement = dict((key, value) for key, value in v2_requirement(maxAmountRequired="25000000").items()
                        if key != "amount")
     with pytest.raises(_x402.SpendGuardError, match="has no 'amount', where x402 v2 puts the amount"):
-        _x402.prepare_payment(_x402.PaymentRequired(2, [requirement]), "25", WALLET_KEY)
+        _x402.sign_payment(_x402.PaymentRequired(2, [requirement]), "25", WALLET_KEY)
     assert signing_calls == []
 
 
@@ -247,7 +246,7 @@ V2_TAMPERED = {
 def test_a_tampered_v2_requirement_is_refused_before_anything_is_signed(case, signing_calls):
     requirement, expected_reason = V2_TAMPERED[case]
     with pytest.raises(_x402.SpendGuardError, match=expected_reason):
-        _x402.prepare_payment(_x402.PaymentRequired(2, [requirement]), "25", WALLET_KEY, expected_pay_to=PAY_TO)
+        _x402.sign_payment(_x402.PaymentRequired(2, [requirement]), "25", WALLET_KEY, expected_pay_to=PAY_TO)
     assert signing_calls == []
 
 
@@ -318,12 +317,12 @@ def test_the_authorization_pays_the_required_amount_to_the_payee_within_a_short_
 
 def test_a_day_long_timeout_is_paid_with_a_window_of_five_minutes_at_most():
     offer = v1_offer(v1_requirement(maxTimeoutSeconds=86400))
-    payment = _x402.prepare_payment(offer, "25", WALLET_KEY, now=VECTOR_NOW)
+    payment = _x402.sign_payment(offer, "25", WALLET_KEY, now=VECTOR_NOW)
     assert payment.authorization["validBefore"] == str(VECTOR_NOW + 300)
 
 
 def test_valid_after_is_signed_ten_minutes_in_the_past_so_a_fast_payer_clock_still_pays():
-    payment = _x402.prepare_payment(v1_offer(v1_requirement()), "25", WALLET_KEY, now=VECTOR_NOW)
+    payment = _x402.sign_payment(v1_offer(v1_requirement()), "25", WALLET_KEY, now=VECTOR_NOW)
     # A payer clock 120 s fast: the authorization is valid by a server clock 120 s behind it.
     assert int(payment.authorization["validAfter"]) <= VECTOR_NOW - 120 - 300
 
@@ -356,7 +355,7 @@ def test_the_v2_header_echoes_the_chosen_requirement_and_the_resource():
     header = encode_b64_json({"x402Version": 2, "accepts": [v2_requirement()],
                               "resource": resource})
     offer = _x402.parse_payment_required(402, {"PAYMENT-REQUIRED": header}, None)
-    payment = _x402.prepare_payment(offer, "25", WALLET_KEY, now=VECTOR_NOW, nonce=VECTOR_NONCE)
+    payment = _x402.sign_payment(offer, "25", WALLET_KEY, now=VECTOR_NOW, nonce=VECTOR_NONCE)
     document = decode_header(payment)
     assert payment.header_name == "PAYMENT-SIGNATURE"
     assert document["x402Version"] == 2
@@ -459,7 +458,7 @@ def test_the_reference_v1_facilitator_accepts_our_payment_and_rejects_a_tampered
     from x402.schemas.v1 import PaymentRequirementsV1
 
     requirement = v1_requirement()
-    payment = _x402.prepare_payment(v1_offer(requirement), "25", WALLET_KEY, expected_pay_to=PAY_TO)
+    payment = _x402.sign_payment(v1_offer(requirement), "25", WALLET_KEY, expected_pay_to=PAY_TO)
     facilitator = ExactEvmSchemeV1(LocalChain())
     requirements = PaymentRequirementsV1.model_validate(requirement)
 
@@ -480,7 +479,7 @@ def test_the_reference_v2_facilitator_accepts_our_payment_and_rejects_another_am
 
     requirement = v2_requirement()
     offer = _x402.PaymentRequired(2, [requirement], resource={"url": "https://a.example/topups"})
-    payment = _x402.prepare_payment(offer, "25", WALLET_KEY, now=int(time.time()))
+    payment = _x402.sign_payment(offer, "25", WALLET_KEY, now=int(time.time()))
     facilitator = ExactEvmScheme(LocalChain())
     requirements = PaymentRequirements.model_validate(requirement)
 

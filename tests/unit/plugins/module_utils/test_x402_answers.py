@@ -168,13 +168,6 @@ def test_a_malformed_payment_id_is_refused():
         _x402.sign_payment(offer, "25", WALLET_KEY, payment_id="short")
 
 
-def test_derived_payment_ids_are_stable_valid_and_differ_with_their_parts():
-    first = _x402.derive_payment_id("topup", "https://api", 25, "USDCBASE")
-    assert first == _x402.derive_payment_id("topup", "https://api", 25, "USDCBASE")
-    assert first != _x402.derive_payment_id("topup", "https://api", 26, "USDCBASE")
-    assert _x402.is_valid_payment_id(first)
-
-
 # --- a signed payment kept and sent again ----------------------------------------------------------
 
 def test_a_signed_payment_survives_a_json_round_trip_and_is_sent_again_unchanged():

@@ -5,6 +5,9 @@
 
 from __future__ import annotations
 
+import os
+import threading
+
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._vpscrypto import VpsCryptoAdapter
 from ansible_collections.vpsfleet.cloud.plugins.modules import vps_api_key, vps_server, vps_topup
 from ansible_collections.vpsfleet.cloud.tests.unit.plugins.modules._lifecycle_sandbox import (  # noqa: F401  pylint: disable=unused-import
@@ -52,6 +55,20 @@ def test_an_order_replayed_for_a_server_terminated_since_says_to_set_a_new_idemp
     assert len(live(sandbox, account)) == 1
 
 
+def test_an_order_replayed_for_a_live_server_takes_that_server_and_orders_nothing(sandbox):
+    args, account = connect(sandbox, "otwa", **OTWA_ORDER)
+    first = run_module(vps_server.main, dict(args, wait=True))
+    server_id = first.result["server"]["id"]
+    assert not run_module(vps_server.main, dict(args, id=server_id, name="renamed-by-hand")).failed
+
+    again = run_module(vps_server.main, args)
+
+    assert not again.failed, again.result
+    assert again.result["server"]["id"] == server_id and again.result["server"]["name"] == "api-1"
+    assert "root_password" not in again.result
+    assert [server["id"] for server in live(sandbox, account)] == [server_id]
+
+
 def test_a_second_reinstall_with_the_same_os_replays_the_first(sandbox):
     args, account = connect(sandbox, "otwa", **OTWA_ORDER)
     assert not run_module(vps_server.main, dict(args, wait=True)).failed
@@ -80,7 +97,7 @@ def test_a_rerun_waits_for_an_order_of_unknown_outcome_and_then_fails_saying_wha
     assert api_requests(sandbox, "POST") == ["POST /servers"]
 
 
-def test_abandoning_a_pending_order_orders_again(sandbox):
+def test_abandoning_a_pending_order_orders_again_and_warns_naming_it(sandbox, capsys):
     args, account = connect(sandbox, "vpscrypto", api_retries=0, pending_grace=0, **VPSCRYPTO_ORDER)
     sandbox.configure(faults=[{"method": "POST", "path": "^/servers$", "kind": "504"}])
     assert run_module(vps_server.main, args).failed
@@ -89,6 +106,7 @@ def test_abandoning_a_pending_order_orders_again(sandbox):
 
     assert not run.failed and run.result["changed"] is True
     assert len(live(sandbox, account)) == 1
+    assert "dropped the unresolved order of 'web-1'" in capsys.readouterr().err
 
 
 def test_a_namesake_ordered_by_a_concurrent_run_fails_the_task_naming_both(sandbox, monkeypatch):
@@ -109,6 +127,28 @@ def test_a_namesake_ordered_by_a_concurrent_run_fails_the_task_naming_both(sandb
         assert "id %s" % server["id"] in run.result["msg"]
     assert "$" in run.result["msg"] and "dashboard" in run.result["msg"]
     assert run.result["changed"] is True
+
+
+def test_a_namesake_that_lands_just_after_the_first_read_back_still_fails_the_task(sandbox, monkeypatch):
+    from ansible_collections.vpsfleet.cloud.plugins.module_utils import _order_guard
+    monkeypatch.setattr(_order_guard, "DUPLICATE_SETTLE_SECONDS", 1.5)
+    args, account = connect(sandbox, "vpscrypto", **VPSCRYPTO_ORDER)
+    original = VpsCryptoAdapter.order_server
+    concurrent = []
+
+    def order_then_a_concurrent_run_orders_too(adapter, order, known_ids=()):
+        answer = original(adapter, order, known_ids=known_ids)
+        body = {"plan": "hunter", "location": "nl", "os": "debian-13", "hostname": "web-1"}
+        concurrent.append(threading.Timer(0.3, order_directly, (sandbox, args, body)))
+        concurrent[0].start()
+        return answer
+
+    monkeypatch.setattr(VpsCryptoAdapter, "order_server", order_then_a_concurrent_run_orders_too)
+    run = run_module(vps_server.main, args)
+    concurrent[0].join(10)
+
+    assert len(live(sandbox, account)) == 2
+    assert run.failed and "duplicate servers" in run.result["msg"]
 
 
 def test_a_mint_of_unknown_outcome_is_looked_for_before_minting_again(sandbox):
@@ -133,3 +173,37 @@ def test_an_invoice_of_unknown_outcome_is_reported_and_a_new_one_made(sandbox, c
     assert not run.failed and run.result["topup"]["status"] == "pending"
     warnings = run.result.get("warnings", []) + [capsys.readouterr().err]
     assert any("never shown" in warning for warning in warnings)
+
+
+def test_abandoning_a_pending_mint_warns_naming_it(sandbox, capsys):
+    args = connect_args(sandbox, "vpscrypto", api_retries=0, pending_grace=0, name="ci")
+    sandbox.configure(faults=[{"method": "POST", "path": "^/keys$", "kind": "504"}])
+    assert run_module(vps_api_key.main, args).failed
+
+    run = run_module(vps_api_key.main, dict(args, abandon_pending=True))
+
+    assert not run.failed
+    assert "dropped the unresolved mint of API key 'ci'" in capsys.readouterr().err
+
+
+def test_abandoning_a_pending_topup_warns_naming_it(sandbox, capsys):
+    args = connect_args(sandbox, "vpscrypto", api_retries=0, amount=30, coin="BTC")
+    sandbox.configure(faults=[{"method": "POST", "path": "^/topups$", "kind": "504"}])
+    assert run_module(vps_topup.main, args).failed
+
+    run = run_module(vps_topup.main, dict(args, abandon_pending=True))
+
+    assert not run.failed
+    assert "dropped the unresolved invoice top-up of 30 USD" in capsys.readouterr().err
+
+
+def test_a_mint_waits_for_the_account_lock_and_mints_nothing_when_it_stays_held(sandbox):
+    from ansible_collections.vpsfleet.cloud.plugins.module_utils._journal import Journal, account_ref
+    args = connect_args(sandbox, "vpscrypto", name="ci", lock_timeout=0)
+    journal = Journal(os.environ["VPSFLEET_JOURNAL_DIR"], account_ref("vpscrypto", args["api_key"]))
+
+    with journal.order_lock(5):  # a concurrent run on this controller is minting
+        run = run_module(vps_api_key.main, args)
+
+    assert run.failed and "nothing was ordered, paid or minted" in run.result["msg"]
+    assert api_requests(sandbox, "POST") == []

@@ -331,6 +331,8 @@ def assert_unknown_outcome_never_advises_a_rerun(result):
     assert "outcome is unknown" in message and "not paid again" in message
     assert "re-run" not in message and "safe" not in message and "fix the cause" not in message
     assert "re-sends that same authorization" in message and "vps_topup_info" in message
+    assert "intent journal (%s" % os.environ["VPSFLEET_JOURNAL_DIR"] in message
+    assert "only if the directory persists" in message
 
 
 def test_a_v2_settlement_pending_is_of_unknown_outcome_and_carries_its_transaction(fake_api):
@@ -397,7 +399,7 @@ def sent_extensions(request):
     return json.loads(base64.b64decode(request.headers["payment-signature"])).get("extensions")
 
 
-def test_a_declared_payment_identifier_is_sent_with_the_same_id_on_a_rerun(fake_api):
+def test_two_deliberate_topups_send_different_payment_ids(fake_api):
     for dummy in range(2):
         fake_api.answer(402, {}, headers=v2_payment_required(PAYMENT_IDENTIFIER)).answer(201, completed_topup())
 
@@ -406,12 +408,21 @@ def test_a_declared_payment_identifier_is_sent_with_the_same_id_on_a_rerun(fake_
 
     assert not first.failed and not second.failed, (first.result, second.result)
     ids = [sent_extensions(request)["payment-identifier"]["info"]["id"] for request in fake_api.requests[1::2]]
-    assert ids[0] == ids[1] and _x402.is_valid_payment_id(ids[0])
+    assert ids[0] != ids[1] and all(_x402.is_valid_payment_id(one) for one in ids)
     assert sent_extensions(fake_api.requests[1])["payment-identifier"]["schema"] == {"type": "object"}
-    assert first.result["payment"]["payment_id"] == ids[0]
-    nonces = [json.loads(base64.b64decode(request.headers["payment-signature"]))["payload"]["authorization"]["nonce"]
-              for request in fake_api.requests[1::2]]
-    assert nonces[0] != nonces[1], "a new run signs a new authorization; the payment id ties them together"
+    assert [first.result["payment"]["payment_id"], second.result["payment"]["payment_id"]] == ids
+
+
+def test_the_resent_payment_carries_the_payment_id_it_was_signed_with(fake_api):
+    fake_api.answer(402, {}, headers=v2_payment_required(PAYMENT_IDENTIFIER)).drop()
+    first = run_module(vps_topup.main, pay_args(fake_api, api_retries=0))
+    fake_api.answer(201, completed_topup())
+
+    second = run_module(vps_topup.main, pay_args(fake_api, api_retries=0))
+
+    assert first.failed and not second.failed, (first.result, second.result)
+    assert fake_api.requests[2].headers["payment-signature"] == fake_api.requests[1].headers["payment-signature"]
+    assert second.result["payment"]["payment_id"] == first.result["payment"]["payment_id"]
 
 
 def test_a_payment_whose_answer_was_lost_is_resent_as_signed_by_the_next_run_and_nothing_new_is_signed(fake_api):
@@ -443,14 +454,89 @@ def test_a_pending_payment_whose_authorization_expired_fails_saying_how_to_resol
     assert len(fake_api.requests) == 2
 
 
-def test_a_resent_payment_answered_nonce_used_had_settled_and_nothing_new_is_paid(fake_api):
+def pending_topup(ref="vps-26-aaaaaaaaaa"):
+    return dict(completed_topup(), ref=ref, status="pending")
+
+
+def account_with(balance):
+    return {"id": "acct_1", "email": None, "balance_usd": balance, "created_at": "2026-12-01T00:00:00Z"}
+
+
+def test_a_resent_payment_answered_with_a_pending_topup_keeps_the_intent_and_never_pays_anew(fake_api):
     fake_api.answer(402, payment_required()).drop()
     assert run_module(vps_topup.main, pay_args(fake_api, api_retries=0)).failed
-    fake_api.answer(402, payment_required(error="invalid_exact_evm_nonce_already_used"))
+    fake_api.answer(201, pending_topup()).answer(200, pending_topup())
 
-    second = run_module(vps_topup.main, pay_args(fake_api, api_retries=0))
+    second = run_module(vps_topup.main, pay_args(fake_api, api_retries=0, pending_grace=0))
+    fake_api.answer(200, pending_topup())
+    third = run_module(vps_topup.main, pay_args(fake_api, api_retries=0, pending_grace=0))
+    fake_api.answer(200, completed_topup())
+    fourth = run_module(vps_topup.main, pay_args(fake_api, api_retries=0, pending_grace=0))
 
-    assert not second.failed and second.result["changed"] is True
-    assert second.result["payment"]["nonce"] == decoded_payment(fake_api.requests[1])["payload"]["authorization"]["nonce"]
-    assert len(fake_api.requests) == 3
+    assert second.failed and third.failed, (second.result, third.result)
+    for run in (second, third):
+        assert "still pending" in run.result["msg"] and "vps-26-aaaaaaaaaa" in run.result["msg"]
+        assert "completed" not in run.result["msg"] and run.result["failure"]["pending"] is True
+    assert not fourth.failed and fourth.result["changed"] is True, fourth.result
+    assert fourth.result["topup"]["status"] == "completed"
+    assert [(request.method, request.path) for request in fake_api.requests[2:]] == [
+        ("POST", "/topups"), ("GET", "/topups/vps-26-aaaaaaaaaa"), ("GET", "/topups/vps-26-aaaaaaaaaa"),
+        ("GET", "/topups/vps-26-aaaaaaaaaa")]
     assert fake_api.requests[2].headers["x-payment"] == fake_api.requests[1].headers["x-payment"]
+
+
+def test_a_first_answer_with_a_pending_topup_is_waited_for_by_the_next_run(fake_api):
+    fake_api.answer(402, payment_required()).answer(201, pending_topup())
+    first = run_module(vps_topup.main, pay_args(fake_api))
+    fake_api.answer(200, completed_topup())
+
+    second = run_module(vps_topup.main, pay_args(fake_api, pending_grace=0))
+
+    assert not first.failed and first.result["changed"] is True
+    assert not second.failed and second.result["topup"]["status"] == "completed"
+    assert [(request.method, request.path) for request in fake_api.requests[2:]] == [
+        ("GET", "/topups/vps-26-aaaaaaaaaa")]
+
+
+def test_a_resent_payment_answered_nonce_used_is_resolved_only_once_the_balance_shows_the_credit(fake_api, capsys):
+    fake_api.answer(200, account_with(10)).answer(402, payment_required()).drop()
+    assert run_module(vps_topup.main, pay_args(fake_api, api_retries=0, min_balance=30)).failed
+    used = payment_required(error="invalid_exact_evm_nonce_already_used")
+    fake_api.answer(402, used).answer(200, account_with(10))
+
+    second = run_module(vps_topup.main, pay_args(fake_api, api_retries=0, min_balance=30))
+    fake_api.answer(402, used).answer(200, account_with(35))
+    third = run_module(vps_topup.main, pay_args(fake_api, api_retries=0, min_balance=30))
+
+    assert second.failed and "nonce is used" in second.result["msg"]
+    assert "completed" not in second.result["msg"] and "abandon_pending=true" in second.result["msg"]
+    assert not third.failed and third.result["changed"] is True, third.result
+    assert "balance shows the credit" in capsys.readouterr().err
+    payments = [request.headers["x-payment"] for request in fake_api.requests if "x-payment" in request.headers]
+    assert len(payments) == 3 and len(set(payments)) == 1
+
+
+def test_a_topup_waits_for_the_account_lock_and_pays_nothing_when_it_stays_held(fake_api):
+    from ansible_collections.vpsfleet.cloud.plugins.module_utils._journal import Journal, account_ref
+    args = pay_args(fake_api, min_balance=30, lock_timeout=0)
+    journal = Journal(os.environ["VPSFLEET_JOURNAL_DIR"], account_ref("vpscrypto", args["api_key"]))
+
+    with journal.order_lock(5):  # a concurrent run on this controller is topping up
+        run = run_module(vps_topup.main, args)
+
+    assert run.failed and "nothing was ordered, paid or minted" in run.result["msg"]
+    assert fake_api.requests == []
+
+
+def test_an_unreadable_topup_intent_fails_the_task_before_any_payment(fake_api):
+    from ansible_collections.vpsfleet.cloud.plugins.module_utils._journal import Journal, account_ref
+    args = pay_args(fake_api)
+    journal = Journal(os.environ["VPSFLEET_JOURNAL_DIR"], account_ref("vpscrypto", args["api_key"]))
+    journal.record("topup", "balance", method="x402", amount="25")
+    with open(journal.path_of("topup", "balance"), "w") as stream:
+        stream.write("{truncated")
+
+    run = run_module(vps_topup.main, args)
+
+    assert run.failed and "cannot be read" in run.result["msg"] and "nothing was paid" in run.result["msg"]
+    assert fake_api.requests == []
