@@ -49,8 +49,9 @@ def release(copy, *version):
 
 
 def test_a_release_bumps_the_version_generates_the_changelog_and_builds_a_checked_tarball(scratch):
-    fragments = [path.name for path in (scratch / "changelogs" / "fragments").glob("*.yml")]
-    assert fragments, "no changelog fragment to release"
+    # A change to release, whether or not the checkout has unreleased fragments of its own.
+    (scratch / "changelogs" / "fragments" / "release-test-change.yml").write_text(
+        "minor_changes:\n  - vps_server - a change made for the release test.\n")
 
     result = release(scratch, "1.1.0")
 
@@ -60,6 +61,7 @@ def test_a_release_bumps_the_version_generates_the_changelog_and_builds_a_checke
     changelog = yaml.safe_load((scratch / "changelogs" / "changelog.yaml").read_text())
     assert "1.1.0" in changelog["releases"]
     assert "v1.1.0" in (scratch / "CHANGELOG.rst").read_text()
+    assert "a change made for the release test" in (scratch / "CHANGELOG.rst").read_text()
     assert not list((scratch / "changelogs" / "fragments").glob("*.yml")), "the fragments were not consumed"
     tarball = scratch / "dist" / "vpsfleet-cloud-1.1.0.tar.gz"
     with tarfile.open(tarball) as archive:
