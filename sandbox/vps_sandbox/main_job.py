@@ -174,7 +174,7 @@ class MainJob:
         """
         completed = subprocess.run([str(ansible_bin_dir() / tool), *map(str, args)], cwd=self.work_dir,
                                    env=self.environment(), capture_output=True, text=True, timeout=timeout,
-                                   check=False)
+                                   stdin=subprocess.DEVNULL, check=False)
         self.assert_no_secret_recorded()
         return completed
 

@@ -69,7 +69,9 @@ class RulebookRun:
             [str(rulebook_executable()), "-r", self.rulebook, "-i", "rulebook-inventory.yml",
              "--vars", "rulebook-vars.yml", "--print-events"],
             cwd=str(self.work_dir), env=self.env, stdout=self._output, stderr=subprocess.STDOUT,
-            start_new_session=True)
+            # Its own stdin: ansible-rulebook leaves the stdin it is given non-blocking, and an inherited
+            # one is shared with every later ansible run, which then refuses to start.
+            stdin=subprocess.DEVNULL, start_new_session=True)
         return self
 
     def wait_until(self, condition, what, timeout=180):

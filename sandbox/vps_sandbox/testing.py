@@ -82,7 +82,7 @@ class SandboxProcess:
                    "--provision-delay", str(self.provision_delay), *self.extra_args]
         # Own process group, so stop() can take any children along with it.
         self._process = subprocess.Popen(command, env=env, stdout=self._output, stderr=subprocess.STDOUT,
-                                         start_new_session=True)
+                                         stdin=subprocess.DEVNULL, start_new_session=True)
         deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
         while time.monotonic() < deadline:
             if self._process.poll() is not None:

@@ -100,6 +100,7 @@ class AnsibleCli:
             capture_output=True,
             text=True,
             timeout=timeout,
+            stdin=subprocess.DEVNULL,  # never a shared stdin another process may have left non-blocking
             check=False,
         )
         try:
