@@ -50,7 +50,9 @@ def release(copy, *version):
 
 def test_a_release_bumps_the_version_generates_the_changelog_and_builds_a_checked_tarball(scratch):
     # A change to release, whether or not the checkout has unreleased fragments of its own.
-    (scratch / "changelogs" / "fragments" / "release-test-change.yml").write_text(
+    fragments = scratch / "changelogs" / "fragments"
+    fragments.mkdir(exist_ok=True)  # a clone after a release has none: git keeps no empty folder
+    (fragments / "release-test-change.yml").write_text(
         "minor_changes:\n  - vps_server - a change made for the release test.\n")
 
     result = release(scratch, "1.1.0")
