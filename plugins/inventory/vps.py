@@ -230,7 +230,7 @@ from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._http.client import HAS_REQUESTS
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.fleet_hosts import (
-    connection_address, name_hosts, server_variables)
+    connection_address, name_hosts, server_key, server_variables)
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.fleet_reader import Account, FleetReader
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers.registry import PROVIDERS, build_adapter
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._http.rate_limit import rate_limit_from_env
@@ -297,7 +297,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 self._cache[cache_key] = entry
 
         for host_name, account_name, server, variables in hosts:
-            self._add_host(host_name, account_name, server, variables, credentials.get(_credentials_key(account_name, server)))
+            self._add_host(host_name, account_name, server, variables, credentials.get(server_key(account_name, server["id"])))
 
     # -- configuration ----------------------------------------------------------------------
 
@@ -433,19 +433,20 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     def _inline_credentials(self, reader, accounts, hosts, cached_credentials):
         """Credentials of every selected host: from the cache when stored there, else read concurrently."""
         by_name = dict((account.name, account) for account in accounts)
-        credentials, targets = {}, []
+        credentials, targets, described = {}, [], {}
         for host_name, account_name, server, dummy in hosts:
-            key = _credentials_key(account_name, server)
+            key = server_key(account_name, server["id"])
+            described[key] = (account_name, server["id"], host_name)
             if key in cached_credentials:
                 credentials[key] = cached_credentials[key]
             else:
                 targets.append((by_name[account_name], server["id"]))
         found, failed = reader.read_credentials(targets)
-        for (account_name, server_id), value in found.items():
-            credentials[_credentials_key(account_name, {"id": server_id})] = value
+        credentials.update(found)
         if failed:
-            names = dict(((account_name, server["id"]), host_name) for host_name, account_name, server, dummy in hosts)
-            lines = ["%s (%s id %s): %s" % (names[target], target[0], target[1], error) for target, error in sorted(failed.items())]
+            lines = ["%s (%s id %s): %s" % (host_name, account_name, server_id, failed[key])
+                     for account_name, server_id, host_name, key in sorted(
+                         described[key][:2] + (described[key][2], key) for key in failed)]
             if self.get_option("strict_credentials"):
                 raise AnsibleParserError("vpsfleet.cloud.vps: could not read the credentials of %d server(s): %s"
                                          % (len(lines), "; ".join(lines)))
@@ -512,10 +513,6 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 self.inventory.set_variable(host_name, "ansible_user", wrap_var(credentials["username"]))
             if credentials.get("password") is not None:
                 self.inventory.set_variable(host_name, "ansible_password", wrap_var(credentials["password"]))
-
-
-def _credentials_key(account_name, server):
-    return "%s/%s" % (account_name, server["id"])
 
 
 def _describe_server(account_name, server):

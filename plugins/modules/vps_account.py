@@ -109,7 +109,6 @@ account:
 
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._module.base import ModuleFailure, VpsModule
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers.registry import PROVIDERS, provider_api_key
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers.vpscrypto import account_from_api
 
 SECRET_FIELDS = ("api_key", "login_token")
 
@@ -134,9 +133,8 @@ class AccountModule(VpsModule):
         created = self.adapter.create_account()
         self.record_effect()
         for field in SECRET_FIELDS:
-            self.result[field] = created.get(field)
-        public = dict((key, value) for key, value in created.items() if key not in SECRET_FIELDS)
-        self.result["account"] = account_from_api(public)
+            self.result[field] = created[field]
+        self.result["account"] = created["account"]
 
 
 def main():

@@ -158,14 +158,15 @@ class AccountInfoModule(VpsModule):
     represent = "account"
 
     def required_operations(self):
-        return ("account", "reseller") if self.provider == "otwa" else ("account", "health")
+        # The service state each provider's API tells: Otwa's reseller state, VPSCrypto's health.
+        return ("account", "reseller") if self.offers("reseller") else ("account", "health")
 
     def execute(self):
         if self.params["runway_days"] < 0:
             raise ModuleFailure("runway_days must be 0 or more (0 leaves the runway out), got %d"
                                 % self.params["runway_days"])
         self.result["account"] = self.adapter.get_account()
-        if self.provider == "otwa":
+        if self.adapter.offers("reseller"):
             self.result["reseller"] = self.adapter.get_reseller()
         else:
             self.result["health"] = self.adapter.health()

@@ -128,9 +128,9 @@ purchase:
 """
 
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.addons import (
-    addon_catalog, catalog_from_listing, charged_amount, exact_prorated_price, exceeds_limit, find_server_id,
-    purchase_record,
+    addon_catalog, catalog_from_listing, charged_amount, exact_prorated_price, exceeds_limit, purchase_record,
 )
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.server_lookup import find_server_id
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._module.base import ModuleFailure, VpsModule
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._http.client import ApiError
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers.model import to_decimal

@@ -87,7 +87,8 @@ billing_cycle_end:
   type: str
 """
 
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.addons import addon_catalog, find_server_id
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.addons import addon_catalog
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.server_lookup import find_server_id
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._module.base import VpsModule
 
 

@@ -114,7 +114,7 @@ revoked:
 """
 
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.api_keys import (
-    is_key_in_use, key_record, keys_matching, list_key_records,
+    is_key_in_use, keys_matching,
 )
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._module.base import ModuleFailure, VpsModule
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._http.client import ApiError
@@ -142,9 +142,9 @@ class ApiKeyModule(UsesJournal, VpsModule):
         if self.params["state"] == "present" and not self.check_mode:
             # One run at a time per account on this controller: the later one then finds the key and mints none.
             with order_lock(self, self.journal):
-                self.ensure_present(list_key_records(self.adapter))
+                self.ensure_present(self.adapter.list_api_keys())
             return
-        keys = list_key_records(self.adapter)
+        keys = self.adapter.list_api_keys()
         if self.params["state"] == "present":
             self.ensure_present(keys)
         else:
@@ -167,8 +167,8 @@ class ApiKeyModule(UsesJournal, VpsModule):
             return
         minted = self.mint(self.params["name"])
         self.record_effect()
-        self.result["api_key"] = minted.get("api_key")
-        self.result["key"] = key_record(minted)
+        self.result["api_key"] = minted["api_key"]
+        self.result["key"] = minted["key"]
         self.set_diff(labels(keys), labels(keys + [self.result["key"]]))
         if self.result["key"]["name"] != self.params["name"]:
             self.module.warn(
@@ -193,7 +193,7 @@ class ApiKeyModule(UsesJournal, VpsModule):
             self.module.warn("abandon_pending: dropped the unresolved mint of API key %r an earlier run left (journal"
                              " entry %s); a key with that label may still appear" % (name, intent["path"]))
             return []
-        found = wait_for_effect(lambda: keys_matching(list_key_records(self.adapter), name=name),
+        found = wait_for_effect(lambda: keys_matching(self.adapter.list_api_keys(), name=name),
                                 self.params["pending_grace"])
         if not found:
             raise ModuleFailure(

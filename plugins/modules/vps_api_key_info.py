@@ -64,7 +64,7 @@ api_keys:
       type: str
 """
 
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.api_keys import keys_matching, list_key_records
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.api_keys import keys_matching
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._module.base import VpsModule
 
 
@@ -72,7 +72,7 @@ class ApiKeyInfoModule(VpsModule):
     operations = ("list_api_keys",)
 
     def execute(self):
-        keys = list_key_records(self.adapter)
+        keys = self.adapter.list_api_keys()
         if self.params["name"] is not None:
             keys = keys_matching(keys, name=self.params["name"])
         self.result["api_keys"] = keys

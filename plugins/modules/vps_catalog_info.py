@@ -68,6 +68,7 @@ catalog:
 """
 
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._module.base import VpsModule
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers.registry import PROVIDERS
 
 
 class CatalogInfoModule(VpsModule):
@@ -76,7 +77,7 @@ class CatalogInfoModule(VpsModule):
     def __init__(self, module):
         super(CatalogInfoModule, self).__init__(module)
         # VPSCrypto's catalog is public; Otwa's needs the account:read scope.
-        self.needs_api_key = self.provider == "otwa"
+        self.needs_api_key = not PROVIDERS[self.provider]["adapter"].public_catalog
 
     def execute(self):
         self.result["catalog"] = self.adapter.catalog()

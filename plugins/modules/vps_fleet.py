@@ -236,7 +236,7 @@ class FleetModule(UsesJournal, VpsModule):
     def execute(self):
         deadline = time.monotonic() + self.params["wait_timeout"]
         entries = entries_for(self.provider, self.params["servers"])
-        check_entries(self.provider, entries, self.adapter.same_name)
+        check_entries(self.adapter, entries)
         if self.check_mode or not entries:
             servers = self.converge_fleet(entries)
         else:
@@ -255,7 +255,7 @@ class FleetModule(UsesJournal, VpsModule):
                                     ordered=self.result["ordered"])
         if self.created:
             # Across machines: a concurrent run's order that was not listed yet at the first read-back.
-            refuse_late_duplicates(self.adapter, self.provider,
+            refuse_late_duplicates(self.adapter,
                                    dict((name, set([str(server["id"])])) for name, server in self.created.items()),
                                    dict((name, [server]) for name, server in self.created.items()), self.ordered_at)
         if self.params["include_credentials"]:
@@ -267,7 +267,7 @@ class FleetModule(UsesJournal, VpsModule):
         names = set(entry["name"] for entry in entries)
         listed = self.adapter.list_servers()
         existing = live_servers_by_name(self.adapter, listed, names)
-        if self.provider == "vpscrypto" and not self.check_mode:
+        if not self.adapter.keyed_orders and not self.check_mode:
             for name in existing:
                 clear_order_intent(self.journal, name)  # listed: no intent needed any more
             missing_names = sorted(name for name in names if name not in existing)
@@ -276,21 +276,21 @@ class FleetModule(UsesJournal, VpsModule):
         catalog = self.adapter.catalog() if entries else None
         self.warn_about_drift(entries, existing, catalog)
         missing = [entry for entry in entries if entry["name"] not in existing]
-        orders = resolve_orders(self.provider, catalog, missing)
+        orders = resolve_orders(self.adapter, catalog, missing)
         for order, entry in zip(orders, missing):
             order["idempotency_key"] = entry.get("idempotency_key")
         self.result.update(ordered=[entry["name"] for entry in missing], cost_usd=usd(total_price(orders)))
         if orders:
             self.mark_changed()
             self.check_balance(orders)
-        planned = dict((order["request"]["name"], planned_server(self.provider, order)) for order in orders)
+        planned = dict((order["request"]["name"], planned_server(self.adapter, order)) for order in orders)
         if self.check_mode:
             return self.finish(entries, existing, planned)
         created = self.order(orders, listed)
         self.created, self.ordered_at = created, time.monotonic()
         servers = self.finish(entries, existing, created)
         if created:
-            refuse_duplicates(self.adapter, self.provider,
+            refuse_duplicates(self.adapter,
                               dict((name, set([str(server["id"])])) for name, server in created.items()),
                               dict((name, [server]) for name, server in created.items()))
         return servers
@@ -328,7 +328,7 @@ class FleetModule(UsesJournal, VpsModule):
         answer never takes an old namesake for the new order.
         """
         known_ids = [server["id"] for server in listed]
-        outcomes = send_orders(self.adapter, self.provider, orders, known_ids, self.journal)
+        outcomes = send_orders(self.adapter, orders, known_ids, self.journal)
         created = dict((order["request"]["name"], server) for order, server, error in outcomes if error is None)
         if created:
             self.record_effect()
@@ -336,7 +336,7 @@ class FleetModule(UsesJournal, VpsModule):
         if failed:
             self.result["ordered"] = sorted(created)
             unknown = any(getattr(error, "outcome_unknown", False) for order, server, error in outcomes if error)
-            rerun = (unknown_order_advice(self.journal, self.provider) if unknown
+            rerun = (unknown_order_advice(self.journal, self.adapter) if unknown
                      else "a re-run orders only what is still missing")
             raise ModuleFailure("%d of %d order(s) failed (%s); the other servers were ordered, and %s"
                                 % (len(failed), len(orders), "; ".join(failed), rerun),

@@ -93,12 +93,10 @@ action:
   sample: stop
 """
 
-import time
-
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._module.base import ModuleFailure, VpsModule
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.server_lookup import require_server
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.server_wait import wait_for_server
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._core.wait import WaitTimeout
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._core.wait import Deadline, WaitTimeout
 
 # state -> (API action, status it leads to)
 POWER_STATES = {
@@ -128,7 +126,7 @@ class PowerModule(VpsModule):
 
     def execute(self):
         state = self.params["state"]
-        deadline = time.monotonic() + self.params["wait_timeout"]
+        deadline = Deadline(self.params["wait_timeout"])
         server = require_server(self.adapter, server_id=self.params["id"], name=self.params["name"])
         if server["status"] == "suspended":
             raise ModuleFailure("server %s is suspended by the provider; power actions are refused" % server["id"],
@@ -138,7 +136,7 @@ class PowerModule(VpsModule):
         self.result.update(action=action, server=server)
         if action is None:
             if self.params["wait"] and not self.check_mode:
-                self.result["server"] = wait_for_server(self.adapter, server["id"], target, remaining(deadline))
+                self.result["server"] = wait_for_server(self.adapter, server["id"], target, deadline.remaining())
             return
         self.mark_changed()
         self.set_diff(server, dict(server, status=target))
@@ -152,7 +150,7 @@ class PowerModule(VpsModule):
             return
         if action == "reboot":
             self.wait_until_reboot_shows(server, deadline)
-        self.result["server"] = wait_for_server(self.adapter, server["id"], target, remaining(deadline))
+        self.result["server"] = wait_for_server(self.adapter, server["id"], target, deadline.remaining())
         self.set_diff(server, self.result["server"])
 
     def wait_until_provisioned(self, server, action, deadline):
@@ -160,26 +158,21 @@ class PowerModule(VpsModule):
         if not self.params["wait"]:
             raise ModuleFailure("server %s is still provisioning; the provider refuses %s until it runs "
                                 "(set wait=true to wait for it)" % (server["id"], action), server=server)
-        return wait_for_server(self.adapter, server["id"], "running", remaining(deadline))
+        return wait_for_server(self.adapter, server["id"], "running", deadline.remaining())
 
     def wait_until_reboot_shows(self, server, deadline):
         """Wait for a sign that the queued reboot happened: a status change or a new update time."""
-        before = (server.get("provider_data") or {}).get("updatedAt")
+        before = self.adapter.server_revision(server)
 
         def rebooting(seen):
-            return seen is None or seen["status"] != "running" or (
-                (seen.get("provider_data") or {}).get("updatedAt") != before)
+            return seen is None or seen["status"] != "running" or self.adapter.server_revision(seen) != before
 
         try:
-            wait_for_server(self.adapter, server["id"], "rebooting", min(REBOOT_VISIBLE_WITHIN, remaining(deadline)),
+            wait_for_server(self.adapter, server["id"], "rebooting", min(REBOOT_VISIBLE_WITHIN, deadline.remaining()),
                             done=rebooting)
         except WaitTimeout:
             self.module.warn("server %s showed no sign of the reboot within %ds (the provider queues it); "
                              "it is running, but may not have rebooted yet" % (server["id"], REBOOT_VISIBLE_WITHIN))
-
-
-def remaining(deadline):
-    return max(0.0, deadline - time.monotonic())
 
 
 def main():

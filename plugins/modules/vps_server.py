@@ -255,15 +255,15 @@ from ansible_collections.vpsfleet.cloud.plugins.module_utils._http.client import
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers.model import usd
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._core.journal import journal_argument_spec
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.order_guard import (
-    UsesJournal, clear_order_intent, order_lock, otwa_order_key, otwa_reinstall_key, pending_order,
-    record_landed_order, record_order_intent, refuse_duplicates, refuse_late_duplicates, replayed_order,
-    resolve_pending_orders, unknown_order_advice)
+    UsesJournal, clear_order_intent, order_lock, pending_order, record_landed_order, record_order_intent,
+    refuse_duplicates, refuse_late_duplicates, replayed_order, resolve_pending_orders, unknown_order_advice)
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._core.resolve import resolve_choice
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.server_drift import needs_catalog, unchangeable_differences
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.server_lookup import describe_target, find_server
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.server_order import (
-    OS_KEYS, balance_covers, check_order_options, insufficient_balance_message, planned_server, resolve_order)
+    OS_KEYS, balance_covers, insufficient_balance_message, planned_server, resolve_order)
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.server_wait import reached, wait_for_server, wait_for_ssh
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._core.wait import Deadline
 
 OPERATIONS_BY_STATE = {
     "present": ("list_servers", "order_server"),
@@ -274,13 +274,13 @@ DESTROY_SCOPE_HINT = "this needs an API key with the servers:destroy scope"
 
 
 class ServerModule(UsesJournal, VpsModule):
-    replayed = None  # the live server of an earlier order Otwa replayed, when it did
+    replayed = None  # the live server of an earlier keyed order the provider replayed, when it did
     represent = "server"
     secrets_shown_again = ("root_password",)
 
     def __init__(self, module):
         super(ServerModule, self).__init__(module)
-        self.deadline = time.monotonic() + self.params["wait_timeout"]
+        self.deadline = Deadline(self.params["wait_timeout"])
 
     def required_operations(self):
         operations = OPERATIONS_BY_STATE[self.params["state"]]
@@ -292,7 +292,7 @@ class ServerModule(UsesJournal, VpsModule):
     def execute(self):
         state = self.params["state"]
         if state == "present":
-            check_order_options(self.provider, self.params)
+            self.adapter.check_order_options(self.params)
         server = find_server(self.adapter, server_id=self.params["id"], name=self.params["name"])
         if state == "present":
             self.ensure_present(server)
@@ -316,14 +316,14 @@ class ServerModule(UsesJournal, VpsModule):
         if server is None:
             self.order_server()
         else:
-            if self.provider == "vpscrypto" and not self.check_mode and self.params["name"] \
+            if not self.adapter.keyed_orders and not self.check_mode and self.params["name"] \
                     and pending_order(self.journal, self.params["name"]):
                 clear_order_intent(self.journal, self.params["name"])  # the late order has landed
             self.converge(server)
 
     def order_server(self):
-        order = resolve_order(self.provider, self.adapter.catalog(), self.params)
-        planned = planned_server(self.provider, order)
+        order = resolve_order(self.adapter, self.adapter.catalog(), self.params)
+        planned = planned_server(self.adapter, order)
         self.mark_changed()
         self.set_diff({}, planned)
         self.result["price_usd"] = usd(order["price"])
@@ -340,10 +340,14 @@ class ServerModule(UsesJournal, VpsModule):
             name = self.params["name"]
             late = resolve_pending_orders(self.adapter, self.journal, self.params, [name], self.live_named,
                                           warn=self.module.warn) \
-                if self.provider == "vpscrypto" else {}
-            found = late.get(name) or find_server(self.adapter, name=name)
+                if not self.adapter.keyed_orders else {}
+            found = late.get(name)
             if found is None:
-                server, password = self.place_order(order)
+                # One listing: the name's server, if another run made it meanwhile, and the ids known before ordering.
+                listed = self.adapter.list_servers()
+                found = find_server(self.adapter, name=name, servers=listed)
+            if found is None:
+                server, password = self.place_order(order, listed)
                 # Otwa replayed an earlier order whose server is live: that is the server asked for.
                 found = self.replayed
             if found is None:
@@ -351,7 +355,7 @@ class ServerModule(UsesJournal, VpsModule):
                 self.record_effect()
                 self.record_order(server, password)
                 ordered_at = time.monotonic()
-                refuse_duplicates(self.adapter, self.provider, {name: set([str(server["id"])])}, {name: [server]})
+                refuse_duplicates(self.adapter, {name: set([str(server["id"])])}, {name: [server]})
         if found is not None:
             # Another run (or an earlier one's late order) made it meanwhile: nothing to order.
             self.result["changed"] = False
@@ -360,14 +364,13 @@ class ServerModule(UsesJournal, VpsModule):
             return
         server = self.wait_until_ready(server)
         # Across machines: a concurrent run's order that was not listed yet at the first read-back.
-        refuse_late_duplicates(self.adapter, self.provider, {name: set([str(server["id"])])}, {name: [server]},
-                               ordered_at)
+        refuse_late_duplicates(self.adapter, {name: set([str(server["id"])])}, {name: [server]}, ordered_at)
         self.record_order(server, password or self.generated_password(server))
 
-    def place_order(self, order):
+    def place_order(self, order, listed):
         """Send the order; a refusal for want of money says the price, the balance and what to do."""
         try:
-            return self.send_order(order["request"])
+            return self.send_order(order["request"], listed)
         except ApiError as exc:
             if exc.status != 402:
                 raise
@@ -392,13 +395,13 @@ class ServerModule(UsesJournal, VpsModule):
                 found[name] = server
         return found
 
-    def send_order(self, request):
-        """One order: Otwa with an Idempotency-Key derived from the request (a re-run replays it),
-        VPSCrypto journaled first and with the ids that existed before it."""
-        known_ids = [server["id"] for server in self.adapter.list_servers()]
-        if self.provider == "otwa":
-            key = otwa_order_key(self.journal, request, self.params["idempotency_key"])
-            server, password = self.adapter.order_server(request, idempotency_key=key)
+    def send_order(self, request, listed):
+        """One order, knowing the servers ``listed`` before it: a keyed order (Otwa) carries an
+        Idempotency-Key derived from the request (a re-run replays it); an unkeyed one (VPSCrypto) is
+        journaled first."""
+        known_ids = [server["id"] for server in listed]
+        if self.adapter.keyed_orders:
+            server, password = self.adapter.order_server(request, user_key=self.params["idempotency_key"])
             self.replayed = replayed_order(self.adapter, request["name"], server, known_ids)
             return server, password
         record_order_intent(self.journal, request["name"], request)
@@ -408,7 +411,7 @@ class ServerModule(UsesJournal, VpsModule):
             if not exc.outcome_unknown:
                 clear_order_intent(self.journal, request["name"])
                 raise
-            exc.message += "; " + unknown_order_advice(self.journal, self.provider)
+            exc.message += "; " + unknown_order_advice(self.journal, self.adapter)
             raise
         record_landed_order(self.journal, request["name"], answer[0])
         return answer
@@ -471,8 +474,7 @@ class ServerModule(UsesJournal, VpsModule):
         family = (os_item.get("family") or "").lower() or None
         try:
             self.adapter.reinstall_server(server["id"], os_item["slug"], os_family=family,
-                                          idempotency_key=otwa_reinstall_key(self.journal, server["id"], os_item["slug"],
-                                                                             self.params["idempotency_key"]))
+                                          user_key=self.params["idempotency_key"])
         except ApiError as exc:
             self.fail_forbidden(exc, "reinstalling server %s" % server["id"])
         self.record_effect()
@@ -506,7 +508,7 @@ class ServerModule(UsesJournal, VpsModule):
     # -- shared steps -----------------------------------------------------------------------
 
     def remaining(self):
-        return max(0.0, self.deadline - time.monotonic())
+        return self.deadline.remaining()
 
     def wait_until_ready(self, server, done=None):
         """Wait (as the options ask) for running with an IP, then for SSH; return the server."""
@@ -518,17 +520,10 @@ class ServerModule(UsesJournal, VpsModule):
         return server
 
     def generated_password(self, server):
-        """The provider-generated password when the order answer did not carry it.
-
-        Otwa never returns it with the order: it is read from /credentials once the server runs.
-        VPSCrypto returns it with the order, except when that answer was lost and the order was
-        recovered from the server list; then /credentials has it (unless the user chose it).
-        """
-        if self.provider == "vpscrypto" and self.params["root_password"]:
-            return None
-        if self.provider == "otwa" and server.get("status") != "running":
-            return None
-        return self.adapter.get_credentials(server["id"]).get("password")
+        """The provider-generated password when the order answer did not carry it (the adapter's rule:
+        Otwa's is read once the server runs; VPSCrypto's only when the order answer was lost, and
+        never when the user chose it)."""
+        return self.adapter.generated_password(server, self.params["root_password"])
 
     def fail_forbidden(self, error, doing):
         if error.status == 403:

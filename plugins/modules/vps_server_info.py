@@ -168,15 +168,13 @@ servers:
       type: dict
 """
 
-import time
-
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._module.base import ModuleFailure, VpsModule
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.credentials import with_credentials
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._core.resolve import InvalidChoice, resolve_choice
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.server_lookup import get_server_or_none
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.server_order import LOCATION_KEYS, PLAN_KEYS
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.server_wait import map_concurrently, wait_for_servers
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._core.wait import WaitTimeout
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._core.wait import Deadline, WaitTimeout
 
 
 def accepted_values(value, items, keys):
@@ -209,7 +207,7 @@ class ServerInfoModule(VpsModule):
         return operations
 
     def execute(self):
-        deadline = time.monotonic() + self.params["wait_timeout"]
+        deadline = Deadline(self.params["wait_timeout"])
         servers = self.select_servers()
         wait_for = self.params["wait_for"] or ("running" if self.params["wait_for_ssh"] else None)
         if wait_for:
@@ -304,7 +302,7 @@ class ServerInfoModule(VpsModule):
         if not servers:
             self.nothing_to_wait_for(status)
         try:
-            return wait_for_servers(self.adapter, servers, status, max(0.0, deadline - time.monotonic()),
+            return wait_for_servers(self.adapter, servers, status, deadline.remaining(),
                                     ssh=self.params["wait_for_ssh"])
         except WaitTimeout as exc:
             last = exc.last if isinstance(exc.last, list) else servers

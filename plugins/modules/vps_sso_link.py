@@ -143,7 +143,7 @@ class SsoLinkModule(VpsModule):
             self.result.update(url=None, expires_in=None, server_id=server_id)
             return
         answer = self.adapter.sso_link(next_path=next_path, server_id=server_id)
-        self.result.update(url=answer.get("url"), expires_in=answer.get("expiresIn"), server_id=server_id)
+        self.result.update(url=answer["url"], expires_in=answer["expires_in"], server_id=server_id)
 
 
 def main():

@@ -360,7 +360,7 @@ from ansible_collections.vpsfleet.cloud.plugins.module_utils._payments.topup_int
     record_invoice_intent, record_x402_intent, resolve_pending_topup)
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._payments.runway import topup_for_runway
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._payments.topup import (
-    TOPUP_COINS, WALLET_KEY_ENV, X402_COIN, PaymentUnconfirmed, TopupRefused, account_balance,
+    TOPUP_COINS, WALLET_KEY_ENV, X402_COIN, PaymentUnconfirmed, TopupRefused,
     below_min_balance, create_invoice, is_final, pay_with_x402, payment_summary,
 )
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._payments.topup_inputs import check_topup_inputs
@@ -469,7 +469,7 @@ class TopupModule(UsesJournal, VpsModule):
             return self.runway_not_covered()
         if self.params["min_balance"] is None:
             return True
-        balance = account_balance(self.adapter.get_account())
+        balance = self.adapter.exact_balance(self.adapter.get_account())
         self.result["balance_usd"] = usd(balance)
         try:
             return below_min_balance(balance, self.params["min_balance"])

@@ -17,6 +17,22 @@ class WaitTimeout(Exception):
         self.last = last
 
 
+class Deadline(object):
+    """A point ``timeout`` seconds from now on the monotonic clock: the one place for deadline arithmetic."""
+
+    def __init__(self, timeout, clock=time.monotonic):
+        self._clock = clock
+        self.at = clock() + timeout
+
+    def remaining(self):
+        """Seconds left, never below 0."""
+        return max(0.0, self.at - self._clock())
+
+    def passed(self):
+        """True once the deadline is reached."""
+        return self._clock() >= self.at
+
+
 def format_seconds(seconds):
     """Seconds as messages show them: to a tenth at most, ``0.98`` -> ``1s``, ``12.34`` -> ``12.3s``."""
     return "%gs" % round(float(seconds), 1)

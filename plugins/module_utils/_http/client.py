@@ -159,26 +159,29 @@ def _message_text(value):
 
 
 def error_from_body(body, text, status):
-    """(code, message) from either provider's error shape.
+    """(code, message) from an error body of the common shapes, else from the answer's text.
 
-    VPSCrypto answers ``{"error": code, "message": text}``; Otwa (NestJS) ``{"message": text or
-    [text, ...], "statusCode": n}``, sometimes with ``"error": "Not Found"``. ``error`` is taken as
-    the code only when it looks like one. A ``statusCode`` that differs from the HTTP status (a
-    proxy relaying an upstream's error) is named in the message; an equal one adds nothing.
+    ``{"error": code, "message": text}`` (``error`` is taken as the code only when it looks like one),
+    ``{"code": ..., "message"/"detail": ...}``; a list-valued message (NestJS validation) is joined.
+    A provider adapter may add its own rules on top (its ``error_from_body``).
     """
-    if isinstance(body, dict):
-        error = body.get("error")
-        code = error if isinstance(error, str) and _ERROR_CODE.match(error) else None
-        if code is None and isinstance(body.get("code"), (str, int)) and not isinstance(body.get("code"), bool):
-            code = str(body["code"])
-        message = _message_text(body.get("message")) or _message_text(body.get("detail")) or _message_text(error)
-        body_status = body.get("statusCode")
-        if message and isinstance(body_status, int) and not isinstance(body_status, bool) and body_status != status:
-            message += " (the error body says status %d)" % body_status
-        if message:
-            return code, message
+    code, message = code_and_message(body)
+    if message:
+        return code, message
     snippet = (text or "").strip()[:300]
     return None, snippet or "HTTP %s" % status
+
+
+def code_and_message(body):
+    """(code, message) an error body states, either None when it does not (see :func:`error_from_body`)."""
+    if not isinstance(body, dict):
+        return None, None
+    error = body.get("error")
+    code = error if isinstance(error, str) and _ERROR_CODE.match(error) else None
+    if code is None and isinstance(body.get("code"), (str, int)) and not isinstance(body.get("code"), bool):
+        code = str(body["code"])
+    message = _message_text(body.get("message")) or _message_text(body.get("detail")) or _message_text(error)
+    return (code, message) if message else (None, None)
 
 
 def _setup_errors():
@@ -287,11 +290,13 @@ class ApiClient(object):
     :param rate_limiter: a :class:`~._rate_limit.RateLimiter` every attempt waits for (None: no limit)
     :param concurrency: optional semaphore shared by several clients, held only while a request is
         in flight (after its rate limiter let it through), so one key's wait never holds another's slot
+    :param error_parser: ``(body, text, status) -> (code, message)`` for error answers (the provider
+        adapter's; :func:`error_from_body` by default)
     """
 
     def __init__(self, base_url, api_key, provider="", timeout=30, retries=5, retry_max_delay=30.0,
                  validate_certs=True, pool_maxsize=10, log=None, sleep=time.sleep, session=None,
-                 rate_limiter=None, concurrency=None):
+                 rate_limiter=None, concurrency=None, error_parser=None):
         self.base_url = base_url.rstrip("/")
         self.provider = provider
         self.timeout = (min(10.0, float(timeout)), float(timeout))
@@ -305,6 +310,7 @@ class ApiClient(object):
         self.last_date_header = None
         self.rate_limiter = rate_limiter
         self.concurrency = concurrency
+        self.error_parser = error_parser or error_from_body
         if session is None:
             session = requests.Session()
             adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max(10, int(pool_maxsize)), max_retries=0)
@@ -312,6 +318,11 @@ class ApiClient(object):
             session.mount("http://", adapter)
         self.session = session
         self.session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
+
+    @property
+    def api_key(self):
+        """The bearer key (adapters derive a non-secret account reference from it); never logged."""
+        return self._api_key
 
     # -- public verbs -------------------------------------------------------------------
 
@@ -449,7 +460,7 @@ class ApiClient(object):
         self.last_date_header = response_headers.get("Date") or self.last_date_header
         if 200 <= answer.status_code < 300 or answer.status_code in pass_statuses:
             return Response(answer.status_code, response_headers, body)
-        code, message = error_from_body(body, answer.text, answer.status_code)
+        code, message = self.error_parser(body, answer.text, answer.status_code)
         error = ApiError(redact_text(message, scrub), status=answer.status_code, code=code, method=method,
                          path=path, provider=self.provider, body=redact_data(body, scrub), headers=response_headers)
         retry_after = parse_retry_after(answer.headers.get("Retry-After"))

@@ -14,11 +14,11 @@ import traceback
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
-from .._providers.capabilities import PROVIDER_NAMES, OperationNotOffered, require
 from .._http.client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ApiError
 from .._providers.model import public_view
-from .._providers.registry import PROVIDERS, build_adapter, provider_api_key
+from .._providers.registry import PROVIDERS, OperationNotOffered, build_adapter, offers, provider_api_key, require
 from .._http.rate_limit import RATE_LIMIT_ENV, rate_limit_from_env
+from .._core.errors import ModuleFailure  # noqa: F401  pylint: disable=unused-import  # modules import it from here
 from .._core.resolve import InvalidChoice
 from .._core.wait import WaitTimeout, wait_until
 
@@ -37,19 +37,10 @@ def provider_argument_spec():
     )
 
 
-class ModuleFailure(Exception):
-    """Raised by module code to fail with a message (and extra result keys) from anywhere."""
-
-    def __init__(self, msg, **result):
-        super(ModuleFailure, self).__init__(msg)
-        self.msg = msg
-        self.result = result
-
-
 class VpsModule(object):
     """Base of every module: subclasses set ``operations`` and implement ``execute()``.
 
-    ``operations`` lists the capabilities (see ``_capabilities``) this module needs for the
+    ``operations`` lists the operations (see ``_providers/contract.py``) this module needs for the
     chosen state; they are checked before any request. Override :meth:`required_operations`
     when they depend on the parameters.
     """
@@ -67,7 +58,7 @@ class VpsModule(object):
         self.module = module
         self.params = module.params
         self.provider = self.params["provider"]
-        self.provider_label = PROVIDER_NAMES[self.provider]
+        self.provider_label = PROVIDERS[self.provider]["label"]
         self.result = {"changed": False}
         # True once the provider has changed something for this task (not merely planned it).
         self.effected = False
@@ -105,6 +96,10 @@ class VpsModule(object):
                 retry_max_delay=self.params["api_retry_max_delay"],
                 validate_certs=self.params["validate_certs"], log=self.module.debug, rate_limit=rate_limit)
         return self._adapter
+
+    def offers(self, operation):
+        """True when the chosen provider offers ``operation`` (no request, no adapter needed)."""
+        return offers(self.provider, operation)
 
     def require_api_key(self):
         """Fail clearly when neither ``api_key`` nor the provider's environment variable is set."""

@@ -12,11 +12,11 @@ sandbox's clock) that is ahead of the local clock is believed about what is due.
 
 from __future__ import annotations
 
-import calendar
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from decimal import ROUND_UP, Decimal
-from email.utils import parsedate_to_datetime
 
+# The time helpers live in _core.clock (the adapters use them too); imported here for runway's callers.
+from .._core.clock import add_cycle, iso, next_cycle_end, parse_time, provider_now  # noqa: F401  pylint: disable=unused-import
 from .._providers.model import to_decimal, usd
 
 DEFAULT_RUNWAY_DAYS = 30
@@ -24,68 +24,6 @@ ZERO = Decimal("0")
 CENT = Decimal("0.01")
 # Servers that are billed no more (terminated) carry no renewal.
 UNBILLED_STATUSES = ("terminated",)
-
-
-def parse_time(value):
-    """An aware UTC datetime from an ISO 8601 string (``Z`` or an offset, optional fraction), or None."""
-    if not value:
-        return None
-    text = str(value).strip()
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
-
-
-def iso(moment):
-    """``2026-01-31T12:00:00Z`` for an aware datetime; None stays None."""
-    if moment is None:
-        return None
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def provider_now(client=None):
-    """The provider's time: the ``Date`` header of the client's last answer, else the local clock."""
-    header = getattr(client, "last_date_header", None)
-    if header:
-        try:
-            moment = parsedate_to_datetime(header)
-        except (TypeError, ValueError, IndexError):
-            moment = None
-        if moment is not None:
-            return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-    return datetime.now(timezone.utc)
-
-
-def add_cycle(moment, length):
-    """``moment`` plus one cycle of ``length`` = (months, days); a month keeps its day, clamped to
-    the month's last day (31 January + 1 month = 28 or 29 February)."""
-    months, days = length
-    if months:
-        index = moment.month - 1 + months
-        year, month = moment.year + index // 12, index % 12 + 1
-        moment = moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
-    return moment + timedelta(days=days)
-
-
-def next_cycle_end(created_at, now, length):
-    """The first end of a cycle counted from ``created_at`` that is after ``now`` (for a provider
-    whose servers do not say when they expire); None without a start or a cycle length."""
-    start = parse_time(created_at)
-    if start is None or length is None or not any(length):
-        return None
-    end = add_cycle(start, length)
-    if not length[0] and end <= now:  # whole-day cycles: skip ahead arithmetically
-        cycles = (now - start) // timedelta(days=length[1])
-        end = start + timedelta(days=length[1] * cycles)
-    while end <= now:
-        end = add_cycle(end, length)
-    return end
 
 
 def renewals_due(servers, cycles, now, days):
@@ -154,9 +92,7 @@ def account_runway(adapter, days=DEFAULT_RUNWAY_DAYS, account=None, servers=None
         account = adapter.get_account()
     if servers is None:
         servers = adapter.list_servers()
-    raw = (account.get("provider_data") or {})
-    balance = raw.get("balance_usd", raw.get("balance", account.get("balance_usd")))
-    return runway(servers, balance, adapter.billing_cycles, provider_now(adapter.client), days)
+    return runway(servers, adapter.exact_balance(account), adapter.billing_cycles, adapter.now(), days)
 
 
 def amount_to_cover(figures, min_balance=None):

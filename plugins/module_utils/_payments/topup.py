@@ -17,7 +17,6 @@ from decimal import Decimal
 from .._http.client import ApiError
 from .._providers.model import to_decimal
 from .._http.redact import redact_data, redact_text
-from .._providers.vpscrypto import topup_from_api
 from .x402 import (
     X402Error, parse_payment_required, parse_settlement, send_signed_payment, sign_payment,
 )
@@ -94,12 +93,6 @@ def json_amount(amount):
     return int(amount) if amount == amount.to_integral_value() else float(amount)
 
 
-def account_balance(account):
-    """The exact balance (Decimal) of a common account record, from the API's own number."""
-    raw = (account.get("provider_data") or {}).get("balance_usd", account.get("balance_usd"))
-    return to_decimal(raw)
-
-
 def below_min_balance(balance, min_balance):
     """True when a top-up is due: no ``min_balance`` given, or the balance is below it.
 
@@ -121,11 +114,11 @@ def is_final(topup):
 
 def create_invoice(adapter, amount, coin):
     """Create a classic crypto invoice and return the common top-up record."""
-    response = adapter.create_topup(json_amount(amount), coin)
-    if response.status == 402:
-        raise X402Error("VPSCrypto asked for an x402 payment for coin %s; only %s is paid that way" % (
-            coin, X402_COIN))
-    return topup_from_api(response.body)
+    answer = adapter.create_topup(json_amount(amount), coin)
+    if answer["payment_required"]:
+        raise X402Error("%s asked for an x402 payment for coin %s; only %s is paid that way" % (
+            adapter.label, coin, X402_COIN))
+    return answer["topup"]
 
 
 def read_settlement(headers):
@@ -151,11 +144,6 @@ def payment_summary(payment):
     }
 
 
-def _requests_sent(adapter):
-    """How many HTTP requests the adapter's client has sent so far, retries included."""
-    return getattr(getattr(adapter, "client", None), "request_count", 0)
-
-
 def _scrub_payment(error, payment):
     """Hide the payment header and its bare signature in an ApiError's text and body."""
     error.message = redact_text(error.message, payment.secrets())
@@ -176,9 +164,9 @@ def pay_with_x402(adapter, amount, private_key, allow_testnet=False, expected_pa
     nothing is signed a second time.
     """
     asked = adapter.request_payment_requirements(json_amount(amount), X402_COIN)
-    if asked.status != 402:
-        return topup_from_api(asked.body), read_settlement(asked.headers), None
-    payment_required = parse_payment_required(asked.status, asked.headers, asked.body)
+    if not asked["payment_required"]:
+        return asked["topup"], read_settlement(asked["headers"]), None
+    payment_required = parse_payment_required(asked["status"], asked["headers"], asked["body"])
     payment = sign_payment(payment_required, amount, private_key, allow_testnet=allow_testnet,
                            expected_pay_to=expected_pay_to, payment_id=payment_id)
     if on_signed is not None:
@@ -194,19 +182,19 @@ def send_payment(adapter, amount, payment):
     The same signed header goes out on every retry: one nonce settles at most once. Raises
     :class:`TopupRefused` for a 402, :class:`PaymentUnconfirmed` for any other failure.
     """
-    sent_before = _requests_sent(adapter)
+    sent_before = adapter.requests_sent()
+    last = {}
 
     def send(headers):
-        answer = adapter.resend_payment(json_amount(amount), X402_COIN, headers=headers)
-        return answer.status, answer.headers, answer.body
+        last.update(adapter.resend_payment(json_amount(amount), X402_COIN, headers=headers))
+        return last["status"], last["headers"], last["body"]
 
     try:
         status, headers, body, answer = send_signed_payment(send, payment)
     except ApiError as exc:
-        raise PaymentUnconfirmed(_scrub_payment(exc, payment), _requests_sent(adapter) - sent_before > 1)
-    resent = _requests_sent(adapter) - sent_before > 1
+        raise PaymentUnconfirmed(_scrub_payment(exc, payment), adapter.requests_sent() - sent_before > 1)
+    resent = adapter.requests_sent() - sent_before > 1
     if answer is not None:
         answer.reason = redact_text(answer.reason, payment.secrets())
-        ref = body.get("ref") if isinstance(body, dict) else None
-        raise TopupRefused(answer, resent, ref if isinstance(ref, str) and ref else None)
-    return topup_from_api(body), read_settlement(headers)
+        raise TopupRefused(answer, resent, last["ref"])
+    return last["topup"], read_settlement(headers)

@@ -9,7 +9,7 @@ the x402 offer, and before anything else is asked of the provider.
 
 from __future__ import annotations
 
-from .._module.base import ModuleFailure
+from .._core.errors import ModuleFailure
 from .topup import X402_COIN, validate_amount
 from .x402 import WalletKeyError, check_wallet_key, is_address
 

@@ -20,7 +20,7 @@ from decimal import Decimal
 from .._core.journal import JournalError, describe_age, wait_for_effect
 from .._providers.model import to_decimal
 from .topup import (
-    X402_COIN, PaymentUnconfirmed, TopupRefused, account_balance, is_final, payment_summary, send_payment,
+    X402_COIN, PaymentUnconfirmed, TopupRefused, is_final, payment_summary, send_payment,
 )
 from .x402 import SignedPayment, X402Error
 
@@ -193,7 +193,7 @@ def _await_credit(adapter, journal, intent, summary, settlement, grace, sleep, f
 def _credit_by_balance(adapter, journal, intent, summary, settlement):
     """A re-send answered "nonce used": the money moved. Done once the balance shows the credit."""
     before = to_decimal(intent.get("balance_before"))
-    balance = account_balance(adapter.get_account()) if before is not None else None
+    balance = adapter.exact_balance(adapter.get_account()) if before is not None else None
     paid = "an earlier run's x402 payment of %s USD (nonce %s%s)" % (
         intent["amount"], summary["nonce"],
         ", transaction %s" % intent["transaction"] if intent.get("transaction") else "")

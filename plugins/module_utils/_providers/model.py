@@ -10,6 +10,8 @@ from decimal import Decimal, InvalidOperation, ROUND_HALF_UP
 from .._http.redact import without_secrets
 
 STATUSES = ("provisioning", "running", "stopped", "suspended", "terminated")
+# Every status but terminated: what listings show unless asked for terminated servers.
+LIVE_STATUSES = STATUSES[:-1]
 # What a status the collection does not know becomes: a server in some transition (migrating,
 # rebooting, resizing...) is not ready yet and not gone, which is what "provisioning" tells callers:
 # waits keep waiting, power actions hold off, listings keep it. ``raw_status`` keeps the original.
@@ -97,3 +99,15 @@ def as_list(body, key):
 def public_view(server):
     """A server without ``provider_data``: what diffs compare."""
     return dict((key, value) for key, value in server.items() if key != "provider_data")
+
+
+def payment_answer(status, headers, body, topup=None, ref=None):
+    """What a top-up request answered, as the payment layer reads it.
+
+    ``payment_required`` is true when the API asks for an x402 payment (HTTP 402); ``topup`` is the
+    common top-up record otherwise, and ``ref`` the top-up a refusal names, if any. ``status``,
+    ``headers`` and ``body`` carry the x402 protocol's own message (its PAYMENT-REQUIRED and
+    settlement headers, or the 402 body), which the x402 layer parses; they are not provider fields.
+    """
+    return {"payment_required": status == 402, "status": status, "headers": headers, "body": body,
+            "topup": topup, "ref": ref}

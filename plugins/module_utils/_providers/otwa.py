@@ -8,18 +8,29 @@ from __future__ import annotations
 import re
 import threading
 
-from .adapter import ProviderAdapter
-from .._http.client import ApiError
-from .model import as_list, new_server, provider_data, usd
-from .._payments.runway import iso, next_cycle_end, provider_now
+from .contract import ProviderAdapter
+from .idempotency import deploy_key_fields, derived_idempotency_key
+from .._core.clock import iso, next_cycle_end
+from .._core.errors import ModuleFailure
+from .._http.client import ApiError, code_and_message, error_from_body
+from .model import as_list, new_server, provider_data, to_decimal, usd
 
 PROVIDER = "otwa"
 BILLING_CYCLE_DAYS = 30
 
 
-def _require_key(idempotency_key, what):
-    if not idempotency_key:
-        raise ValueError("an Otwa %s needs the Idempotency-Key derived from the request" % what)
+def otwa_error_from_body(body, text, status):
+    """(code, message) of an Otwa (NestJS) error: ``{"message": text or [text, ...], "statusCode": n}``.
+
+    A ``statusCode`` that differs from the HTTP status (a proxy relaying an upstream's error) is
+    named in the message; an equal one adds nothing.
+    """
+    code, message = error_from_body(body, text, status)
+    if code_and_message(body)[1]:
+        body_status = body.get("statusCode")
+        if isinstance(body_status, int) and not isinstance(body_status, bool) and body_status != status:
+            message += " (the error body says status %d)" % body_status
+    return code, message
 
 
 def _ip_list(entries):
@@ -154,10 +165,31 @@ def account_from_api(data):
     }
 
 
+def addon_from_api(addon):
+    """One add-on of ``GET /servers/{id}/addons`` (money as USD floats; ``prorated_price`` exact)."""
+    return {
+        "id": addon.get("id"),
+        "name": addon.get("name"),
+        "description": addon.get("description"),
+        "type": addon.get("type"),
+        "price_usd": usd(addon.get("price")),
+        "prorated_price_usd": usd(addon.get("proratedPrice")),
+        "prorated_price": to_decimal(addon.get("proratedPrice")),
+        "owned": addon.get("owned"),
+    }
+
+
 class OtwaAdapter(ProviderAdapter):
     """Otwa Cloud's REST v1 (https://otwa.cloud/api/v1)."""
 
     provider = PROVIDER
+    label = "Otwa Cloud"
+    not_offered = frozenset(("create_account", "health", "list_api_keys", "create_api_key", "revoke_api_key", "topup"))
+    keyed_orders = True
+    replay_advice = ("the next run within Otwa's 24 h window sends the same Idempotency-Key for the same request, so"
+                     " Otwa answers it with this order instead of ordering again")
+    name_rule = "Otwa Cloud labels compare exactly"
+    error_from_body = staticmethod(otwa_error_from_body)
     # Cycle name -> (months, days): the wallet pays each server every 30 days from its creation, the
     # cycle the add-on proration counts (daysRemaining, billingCycleEnd).
     billing_cycles = {"monthly": (0, BILLING_CYCLE_DAYS)}
@@ -170,11 +202,9 @@ class OtwaAdapter(ProviderAdapter):
     # -- account ------------------------------------------------------------------------
 
     def get_account(self):
-        self.require("account")
         return account_from_api(self.client.get("/account").body)
 
     def get_reseller(self):
-        self.require("reseller")
         return self.client.get("/reseller").body
 
     def sso_link(self, next_path=None, server_id=None):
@@ -182,15 +212,14 @@ class OtwaAdapter(ProviderAdapter):
 
         Minting a second link on a retry is harmless (each expires unused), so it is replay-safe.
         """
-        self.require("sso_link")
         path = "/servers/%s/sso" % server_id if server_id else "/sso"
         body = {"next": next_path} if next_path else {}
-        return self.client.post(path, json_body=body, replay_safe=True).body or {}
+        answer = self.client.post(path, json_body=body, replay_safe=True).body or {}
+        return {"url": answer.get("url"), "expires_in": answer.get("expiresIn")}
 
     # -- catalog ------------------------------------------------------------------------
 
     def get_catalog(self):
-        self.require("catalog")
         products = self._read_once_more("/products")
         regions = self._read_once_more("/regions")
         templates = self.client.get("/os-templates").body or []
@@ -231,22 +260,19 @@ class OtwaAdapter(ProviderAdapter):
             regions = self._lookup("/regions")
         servers = [server_from_api(item, products, regions) for item in items]
         # The API does not say when a server's paid period ends: it is the end of its current cycle.
-        now = provider_now(self.client)
+        now = self.now()
         for server in servers:
             if server["expires_at"] is None and server["status"] != "terminated":
                 server["expires_at"] = iso(next_cycle_end(server["created_at"], now, self.billing_cycles["monthly"]))
         return servers
 
     def list_servers(self):
-        self.require("list_servers")
         return self._servers_from_api(as_list(self.client.get("/servers").body, "servers"))
 
     def get_server(self, server_id):
-        self.require("list_servers")
         return self._servers_from_api([self.client.get("/servers/%s" % server_id).body or {}])[0]
 
     def get_credentials(self, server_id):
-        self.require("credentials")
         data = self.client.get("/servers/%s/credentials" % server_id).body or {}
         return {
             "username": data.get("username") or "root",
@@ -256,34 +282,32 @@ class OtwaAdapter(ProviderAdapter):
         }
 
     def get_stats(self, server_id):
-        self.require("stats")
         return self.client.get("/servers/%s/stats" % server_id).body
 
-    def order_server(self, order, idempotency_key=None, known_ids=()):
-        """``POST /servers`` with the caller's ``Idempotency-Key``; returns ``(server, None)``.
+    def order_server(self, order, known_ids=(), user_key=None):
+        """``POST /servers`` with an ``Idempotency-Key`` derived from the request; returns ``(server, None)``.
 
-        The key is derived from the request by the caller (``_order_guard.otwa_order_key``), so a
-        re-run replays the order; there is no random fallback. Otwa never returns a password on
-        deploy: it is read from ``/credentials``.
+        The key hashes the account (never the API key), the request (``idempotency.deploy_key_fields``)
+        and ``user_key``, so every run asking the same thing sends the same key and Otwa replays the
+        first order (see docs/architecture.md, "Across runs"). ``known_ids`` plays no part: a replay
+        answers with the earlier order's server, which callers recognise among the servers they listed.
+        Otwa never returns a password on deploy: it is read from ``/credentials``.
         """
-        self.require("order_server")
-        _require_key(idempotency_key, "order")
+        key = derived_idempotency_key(self.account, "deploy", deploy_key_fields(order), user_key)
         body = {
             "productId": order["plan"],
             "os": order["os"],
             "osTemplate": order.get("os_template") or order["os"],
         }
-        for key, api_key in (("name", "label"), ("hostname", "hostname"), ("location", "region"),
-                             ("addons", "addons")):
-            if order.get(key):
-                body[api_key] = order[key]
-        response = self.client.post("/servers", json_body=body,
-                                    idempotency_key=idempotency_key)
+        for key_name, api_key in (("name", "label"), ("hostname", "hostname"), ("location", "region"),
+                                  ("addons", "addons")):
+            if order.get(key_name):
+                body[api_key] = order[key_name]
+        response = self.client.post("/servers", json_body=body, idempotency_key=key)
         return self._servers_from_api([response.body or {}])[0], None
 
     def rename_server(self, server_id, label):
         # Setting a label to a value is the same however often it is done.
-        self.require("rename_server")
         body = self.client.patch("/servers/%s/label" % server_id, json_body={"label": label},
                                  replay_safe=True).body
         return self._servers_from_api([body or {}])[0]
@@ -292,36 +316,32 @@ class OtwaAdapter(ProviderAdapter):
         """``DELETE /servers/{id}`` (needs the ``servers:destroy`` scope). Terminating a server
         twice cannot destroy more than once, so a lost answer is retried. The caller found the
         server first, so a 404 means it is already gone (the goal), e.g. after such a retry."""
-        self.require("terminate_server")
         return self.client.delete("/servers/%s" % server_id, replay_safe=True, pass_statuses=(404,)).body
 
     def power(self, server_id, action):
         """``start``, ``stop`` or ``reboot``. Not repeated on a lost answer (a second reboot is real)."""
-        self.require("power")
         return self.client.post("/servers/%s/power/%s" % (server_id, action)).body
 
-    def reinstall_server(self, server_id, os_template, os_family=None, idempotency_key=None):
-        """``POST /servers/{id}/reinstall`` with the caller's ``Idempotency-Key`` (needs ``servers:destroy``)."""
-        self.require("reinstall_server")
-        _require_key(idempotency_key, "reinstall")
+    def reinstall_server(self, server_id, os_template, os_family=None, user_key=None):
+        """``POST /servers/{id}/reinstall`` (needs ``servers:destroy``) with an ``Idempotency-Key`` derived
+        from the account, the server, the OS and ``user_key``: a re-run within 24 h replays it."""
+        key = derived_idempotency_key(self.account, "reinstall", {"server": str(server_id), "os": os_template}, user_key)
         family = os_family or os_template.split("-")[0]
         return self.client.post("/servers/%s/reinstall" % server_id,
                                 json_body={"os": family, "osTemplate": os_template},
-                                idempotency_key=idempotency_key).body
+                                idempotency_key=key).body
 
     def reset_password(self, server_id):
-        """Rotate the root password through the guest agent; returns the raw answer."""
-        self.require("reset_password")
-        return self.client.post("/servers/%s/password-reset" % server_id).body or {}
+        """Rotate the root password through the guest agent."""
+        answer = self.client.post("/servers/%s/password-reset" % server_id).body or {}
+        return {"success": answer.get("success"), "message": answer.get("message"), "password": answer.get("password")}
 
     # -- add-ons ------------------------------------------------------------------------
 
     def list_addons(self, server_id):
-        self.require("addons")
         body = self.client.get("/servers/%s/addons" % server_id).body or {}
         return {
-            "addons": [dict(addon, prorated_price_usd=usd(addon.get("proratedPrice")),
-                            price_usd=usd(addon.get("price"))) for addon in body.get("addons") or []],
+            "addons": [addon_from_api(addon) for addon in body.get("addons") or []],
             "days_remaining": body.get("daysRemaining"),
             "billing_cycle_end": body.get("billingCycleEnd"),
             "provider_data": provider_data(body),
@@ -329,5 +349,36 @@ class OtwaAdapter(ProviderAdapter):
 
     def purchase_addon(self, server_id, addon_id):
         """Buy an add-on. Not repeated on a lost answer; the caller re-reads ``owned`` instead."""
-        self.require("addons")
-        return self.client.post("/servers/%s/addons" % server_id, json_body={"addonId": addon_id}).body or {}
+        answer = self.client.post("/servers/%s/addons" % server_id, json_body={"addonId": addon_id}).body or {}
+        return {
+            "charged": to_decimal(answer.get("prorated")),
+            "charged_usd": usd(answer.get("prorated")),
+            "new_monthly_price_usd": usd(answer.get("newMonthlyPrice")),
+            "allocated_ip_count": answer.get("allocatedIpCount"),
+            "days_remaining": answer.get("daysRemaining"),
+        }
+
+    # -- rules ----------------------------------------------------------------------------
+
+    def check_order_options(self, params):
+        if params.get("root_password"):
+            raise ModuleFailure("Otwa Cloud generates the root password itself; root_password is only accepted "
+                                "for VPSCrypto (read Otwa's password from the result or with vps_server_info)")
+
+    def order_request(self, request, params, os_item, cycle):
+        return dict(request, os_template=os_item["slug"], hostname=params.get("hostname"), addons=params.get("addons"))
+
+    def generated_password(self, server, chosen_password=None):
+        """Otwa never returns the password with the order: it is read once the server runs."""
+        if server.get("status") != "running":
+            return None
+        return self.get_credentials(server["id"]).get("password")
+
+    def exact_balance(self, account):
+        """The balance as the API's own string (the record's ``balance_usd`` is rounded to cents)."""
+        raw = (account.get("provider_data") or {}).get("balance", account.get("balance_usd"))
+        return to_decimal(raw)
+
+    def server_revision(self, server):
+        """The server object's ``updatedAt``: a queued action (a reboot) shows as a new one."""
+        return (server.get("provider_data") or {}).get("updatedAt")

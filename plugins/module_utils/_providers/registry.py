@@ -1,33 +1,56 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, vpsfleet maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The two providers: production URLs, environment variables, and adapter construction."""
+"""The providers: production URLs, environment variables, what each offers, and adapter construction."""
 
 from __future__ import annotations
 
 import os
 
 from .._http.client import ApiClient
-from .otwa import OtwaAdapter
 from .._http.rate_limit import limiter_for
+from .contract import OPERATIONS, PROVIDERS, OperationNotOffered  # noqa: F401  pylint: disable=unused-import
+from .otwa import OtwaAdapter
 from .vpscrypto import VpsCryptoAdapter
 
-PROVIDERS = {
-    "vpscrypto": {
-        "label": "VPSCrypto",
-        "url": "https://vpscrypto.io/api/v1",
-        "key_env": "VPSCRYPTO_API_KEY",
-        "url_env": "VPSCRYPTO_API_URL",
-        "adapter": VpsCryptoAdapter,
-    },
-    "otwa": {
-        "label": "Otwa Cloud",
-        "url": "https://otwa.cloud/api/v1",
-        "key_env": "OTWA_API_KEY",
-        "url_env": "OTWA_API_URL",
-        "adapter": OtwaAdapter,
-    },
-}
+
+def register_provider(adapter, url, key_env, url_env):
+    """Add a provider: its adapter class (a ``contract.ProviderAdapter``), production URL and env variables."""
+    PROVIDERS[adapter.provider] = {
+        "label": adapter.label,
+        "url": url,
+        "key_env": key_env,
+        "url_env": url_env,
+        "adapter": adapter,
+    }
+
+
+def unregister_provider(provider):
+    """Remove a provider :func:`register_provider` added (tests)."""
+    PROVIDERS.pop(provider, None)
+
+
+register_provider(VpsCryptoAdapter, "https://vpscrypto.io/api/v1", "VPSCRYPTO_API_KEY", "VPSCRYPTO_API_URL")
+register_provider(OtwaAdapter, "https://otwa.cloud/api/v1", "OTWA_API_KEY", "OTWA_API_URL")
+
+# Which provider offers which operation (derived from the adapters' ``not_offered``, the one place).
+CAPABILITIES = dict((name, spec["adapter"].offered) for name, spec in PROVIDERS.items())
+
+
+def offers(provider, operation):
+    """True when ``provider`` offers ``operation``."""
+    return provider in PROVIDERS and operation in PROVIDERS[provider]["adapter"].offered
+
+
+def require(provider, operation):
+    """Raise :class:`OperationNotOffered` unless ``provider`` offers ``operation``."""
+    if not offers(provider, operation):
+        raise OperationNotOffered(provider, operation)
+
+
+def provider_label(provider):
+    """How messages name ``provider``."""
+    return PROVIDERS[provider]["label"]
 
 
 def provider_api_key(provider, api_key=None, environ=None):
@@ -47,7 +70,7 @@ def build_adapter(provider, api_key=None, api_url=None, timeout=30, retries=5, r
     """A provider adapter over a fresh :class:`ApiClient`, with env fallbacks applied.
 
     Its requests wait for the process's rate limiter of that key at that URL (``rate_limit``: a fixed
-    ceiling in requests/s, see ``_rate_limit``); ``concurrency`` is passed on to the client.
+    ceiling in requests/s, see ``_http/rate_limit.py``); ``concurrency`` is passed on to the client.
     """
     if provider not in PROVIDERS:
         raise ValueError("unknown provider %r; valid choices: %s" % (provider, ", ".join(sorted(PROVIDERS))))
@@ -57,5 +80,5 @@ def build_adapter(provider, api_key=None, api_url=None, timeout=30, retries=5, r
         api_url, api_key, provider=spec["label"],
         timeout=timeout, retries=retries, retry_max_delay=retry_max_delay, validate_certs=validate_certs,
         pool_maxsize=pool_maxsize, log=log, rate_limiter=limiter_for(api_url, api_key, rate_limit),
-        concurrency=concurrency)
+        concurrency=concurrency, error_parser=spec["adapter"].error_from_body)
     return spec["adapter"](client)

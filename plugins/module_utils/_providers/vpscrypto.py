@@ -5,14 +5,18 @@
 
 from __future__ import annotations
 
-from .adapter import ProviderAdapter
+from .contract import ProviderAdapter
+from .._core.errors import ModuleFailure
 from .._http.client import ApiError
-from .model import as_list, new_server, provider_data, usd
+from .model import as_list, new_server, payment_answer, provider_data, to_decimal, usd
 
 PROVIDER = "vpscrypto"
 SPEC_FIELDS = ("vcpu", "ram_mb", "disk_gb", "bandwidth_gb")
 # Asks POST /topups for x402 payment requirements instead of an invoice.
 X402_MODE_HEADER = "X-Payment-Mode"
+# The order schema's root_password minLength.
+MIN_ROOT_PASSWORD_LENGTH = 10
+KEY_FIELDS = ("id", "name", "prefix", "created_at", "last_used_at")
 
 
 def same_hostname(listed, ordered):
@@ -89,6 +93,14 @@ def account_from_api(data):
     }
 
 
+def key_record(data):
+    """The public record of an API key: never the full key, only its prefix; ``id`` as a string."""
+    record = dict((field, data.get(field)) for field in KEY_FIELDS)
+    if record["id"] is not None:
+        record["id"] = str(record["id"])
+    return record
+
+
 def topup_from_api(data):
     """The common top-up record for a VPSCrypto ``Topup``."""
     data = data or {}
@@ -112,6 +124,14 @@ class VpsCryptoAdapter(ProviderAdapter):
     """VPSCrypto's REST v1 (https://vpscrypto.io/api/v1)."""
 
     provider = PROVIDER
+    label = "VPSCrypto"
+    not_offered = frozenset((
+        "reseller", "rename_server", "terminate_server", "power", "reinstall_server", "reset_password", "stats",
+        "sso_link", "addons",
+    ))
+    public_catalog = True
+    order_requires = ("location",)
+    name_rule = "a VPSCrypto name is a hostname: case and a trailing dot do not count"
     # A VPSCrypto server's name is its hostname, so names compare as DNS names do.
     same_name = staticmethod(same_hostname)
     # Cycle name -> (months, days): a server is paid for a calendar month or year at a time.
@@ -120,61 +140,59 @@ class VpsCryptoAdapter(ProviderAdapter):
     # -- account and keys -------------------------------------------------------------
 
     def create_account(self):
-        """``POST /account`` (no auth). Returns the raw answer: it holds api_key and login_token once."""
-        self.require("create_account")
-        return self.client.post("/account", authenticated=False).body or {}
+        """``POST /account`` (no auth); the answer holds the API key and a login token, once."""
+        created = self.client.post("/account", authenticated=False).body or {}
+        secrets = ("api_key", "login_token")
+        public = dict((key, value) for key, value in created.items() if key not in secrets)
+        return {"api_key": created.get("api_key"), "login_token": created.get("login_token"),
+                "account": account_from_api(public)}
 
     def get_account(self):
-        self.require("account")
         return account_from_api(self.client.get("/account").body)
 
     def health(self):
-        self.require("health")
         return self.client.get("/health", authenticated=False).body
 
     def list_api_keys(self):
-        self.require("list_api_keys")
-        return as_list(self.client.get("/keys").body, "keys")
+        return [key_record(item) for item in as_list(self.client.get("/keys").body, "keys")]
 
     def create_api_key(self, name=None):
         """``POST /keys``; the answer carries the full key once. Not repeated on a lost answer."""
-        self.require("create_api_key")
         body = {"name": name} if name else {}
-        return self.client.post("/keys", json_body=body).body or {}
+        minted = self.client.post("/keys", json_body=body).body or {}
+        return {"api_key": minted.get("api_key"), "key": key_record(minted)}
 
     def revoke_api_key(self, key_id):
         # Revoking twice cannot do more than revoking once. The caller found the key first, so a 404
         # means it is gone - often because a retried request's first attempt already revoked it.
-        self.require("revoke_api_key")
         return self.client.delete("/keys/%s" % key_id, replay_safe=True, pass_statuses=(404,)).body
 
     # -- catalog ------------------------------------------------------------------------
 
     def get_catalog(self):
-        self.require("catalog")
         return catalog_from_api(self.client.get("/catalog", authenticated=False).body)
 
     # -- top-ups ------------------------------------------------------------------------
 
     def create_topup(self, amount, coin):
-        """``POST /topups`` for a classic invoice. Returns the raw Response (a 402 is passed through).
+        """``POST /topups`` for a classic invoice; a 402 (x402 asked for) is passed through.
 
         Not repeated after an ambiguous failure: an invoice costs nothing, but a second one would
         be a second invoice.
         """
-        self.require("topup")
-        return self.client.post("/topups", json_body={"amount": amount, "coin": coin}, pass_statuses=(402,))
+        return _payment_answer(self.client.post("/topups", json_body={"amount": amount, "coin": coin},
+                                                pass_statuses=(402,)))
 
     def request_payment_requirements(self, amount, coin):
-        """``POST /topups`` without a payment: the x402 requirements come back as a 402 Response.
+        """``POST /topups`` without a payment: the x402 requirements come back in a 402 answer.
 
         Replay-safe: with no X-PAYMENT / PAYMENT-SIGNATURE header the API has nothing to settle,
         and for an x402 coin (and ``X-Payment-Mode: x402``, which the spec says asks for x402
         whatever the coin) it can only answer 402 with what to pay, so a retry creates nothing.
         """
-        self.require("topup")
-        return self.client.post("/topups", json_body={"amount": amount, "coin": coin},
-                                headers={X402_MODE_HEADER: "x402"}, pass_statuses=(402,), replay_safe=True)
+        return _payment_answer(self.client.post("/topups", json_body={"amount": amount, "coin": coin},
+                                                headers={X402_MODE_HEADER: "x402"}, pass_statuses=(402,),
+                                                replay_safe=True))
 
     def resend_payment(self, amount, coin, headers):
         """Send the request again with a signed x402 payment header, as the protocol has it.
@@ -182,23 +200,19 @@ class VpsCryptoAdapter(ProviderAdapter):
         Replay-safe: the same signed authorization (same nonce) can settle at most once, so a
         retry can only return the first outcome. The header is scrubbed from any error text.
         """
-        self.require("topup")
-        return self.client.post("/topups", json_body={"amount": amount, "coin": coin},
-                                headers=headers, pass_statuses=(402,), replay_safe=True,
-                                secrets=tuple(headers.values()))
+        return _payment_answer(self.client.post("/topups", json_body={"amount": amount, "coin": coin},
+                                                headers=headers, pass_statuses=(402,), replay_safe=True,
+                                                secrets=tuple(headers.values())))
 
     def get_topup(self, ref):
-        self.require("topup")
         return topup_from_api(self.client.get("/topups/%s" % ref).body)
 
     # -- servers ------------------------------------------------------------------------
 
     def list_servers(self):
-        self.require("list_servers")
         return [server_from_api(item) for item in as_list(self.client.get("/servers").body, "servers")]
 
     def get_server(self, server_id):
-        self.require("list_servers")
         return server_from_api(self.client.get("/servers/%s" % server_id).body or {})
 
     def fill_plan_specs(self, servers):
@@ -224,7 +238,6 @@ class VpsCryptoAdapter(ProviderAdapter):
         return filled
 
     def get_credentials(self, server_id):
-        self.require("credentials")
         data = self.client.get("/servers/%s/credentials" % server_id).body or {}
         return {
             "username": data.get("username") or "root",
@@ -233,15 +246,15 @@ class VpsCryptoAdapter(ProviderAdapter):
             "ssh_command": data.get("ssh_command"),
         }
 
-    def order_server(self, order, known_ids=()):
+    def order_server(self, order, known_ids=(), user_key=None):
         """``POST /servers``; returns ``(server, root_password_or_None)``.
 
         The API has no idempotency key, so when the answer is lost the server list is read again:
         a server with this hostname that was not among ``known_ids`` is the one this order made,
         and the order is not sent a second time (see ``ApiClient.request`` for when it is). An
         order without a hostname cannot be recognised that way, so it is never sent twice.
+        ``user_key`` plays no part: the API takes no key.
         """
-        self.require("order_server")
         body = dict((key, order[key]) for key in ("plan", "location", "os", "cycle", "hostname", "root_password")
                     if order.get(key) is not None)
         known = set(str(item) for item in known_ids)
@@ -266,3 +279,34 @@ class VpsCryptoAdapter(ProviderAdapter):
             raise
         data = response.body or {}
         return server_from_api(data), data.get("root_password")
+
+    # -- rules ----------------------------------------------------------------------------
+
+    def check_order_options(self, params):
+        if params.get("addons"):
+            raise ModuleFailure("addons are only offered by Otwa Cloud; VPSCrypto orders have no add-ons")
+        if params.get("hostname") and params.get("name") and params["hostname"] != params["name"]:
+            raise ModuleFailure("on VPSCrypto the name is the server's hostname: omit hostname or set it to %r"
+                                % params["name"])
+        password = params.get("root_password")
+        if password is not None and len(password) < MIN_ROOT_PASSWORD_LENGTH:
+            # The length only: the value itself never appears in a message.
+            raise ModuleFailure("root_password is too short: VPSCrypto accepts at least %d characters, it has %d"
+                                % (MIN_ROOT_PASSWORD_LENGTH, len(password)))
+
+    def order_request(self, request, params, os_item, cycle):
+        return dict(request, cycle=cycle, hostname=params["name"], root_password=params.get("root_password"))
+
+    def exact_balance(self, account):
+        """The balance as the API's own number (the record's ``balance_usd`` is rounded to cents)."""
+        raw = (account.get("provider_data") or {}).get("balance_usd", account.get("balance_usd"))
+        return to_decimal(raw)
+
+
+def _payment_answer(response):
+    """A ``POST /topups`` answer for the payment layer: the top-up, or the 402 asking for a payment."""
+    body = response.body
+    if response.status == 402:
+        ref = body.get("ref") if isinstance(body, dict) else None
+        return payment_answer(response.status, response.headers, body, ref=ref if isinstance(ref, str) and ref else None)
+    return payment_answer(response.status, response.headers, body, topup=topup_from_api(body))

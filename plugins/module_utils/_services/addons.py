@@ -1,34 +1,14 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, vpsfleet maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Otwa Cloud server add-ons: which server is meant, the add-on catalog as returned to users, and
-the exact prices the price limit is checked against."""
+"""Server add-ons (Otwa Cloud): the add-on catalog as returned to users, and the exact prices the
+price limit is checked against."""
 
 from __future__ import annotations
 
-import re
+from .._providers.model import to_decimal
 
-from .._providers.model import to_decimal, usd
-from .._core.resolve import InvalidChoice
-
-_UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-
-
-def find_server_id(adapter, server):
-    """The ID of the server named by ``server``: a UUID is taken as it is, anything else is a name.
-
-    A name must match exactly one live server; otherwise InvalidChoice lists the servers there are.
-    """
-    if _UUID_RE.match(server):
-        return server
-    servers = [item for item in adapter.list_servers() if item["status"] != "terminated"]
-    matches = [item for item in servers if item["name"] == server]
-    if len(matches) == 1:
-        return matches[0]["id"]
-    if len(matches) > 1:
-        raise InvalidChoice("server (the name is used by %d servers; give the ID)" % len(matches),
-                            server, matches, ("id", "name"))
-    raise InvalidChoice("server", server, servers, ("id", "name"))
+PURCHASE_FIELDS = ("charged_usd", "new_monthly_price_usd", "allocated_ip_count", "days_remaining")
 
 
 def addon_record(addon):
@@ -67,7 +47,7 @@ def exact_prorated_price(listing, addon_id):
     """
     for addon in listing["addons"]:
         if addon.get("id") == addon_id:
-            return to_decimal(addon.get("proratedPrice"))
+            return addon.get("prorated_price")
     return None
 
 
@@ -78,17 +58,12 @@ def exceeds_limit(price, limit):
     return price is None or price > to_decimal(limit)
 
 
-def charged_amount(answer):
-    """The exact Decimal a purchase charged, from Otwa's ``PurchaseAddonResponse``, or None."""
-    return to_decimal((answer or {}).get("prorated"))
+def charged_amount(purchase):
+    """The exact Decimal a purchase charged (an adapter's ``purchase_addon`` record), or None."""
+    return (purchase or {}).get("charged")
 
 
-def purchase_record(answer):
-    """What a purchase charged, from Otwa's ``PurchaseAddonResponse`` (money as USD floats)."""
-    answer = answer or {}
-    return {
-        "charged_usd": usd(answer.get("prorated")),
-        "new_monthly_price_usd": usd(answer.get("newMonthlyPrice")),
-        "allocated_ip_count": answer.get("allocatedIpCount"),
-        "days_remaining": answer.get("daysRemaining"),
-    }
+def purchase_record(purchase):
+    """What a purchase charged, as the module returns it (money as USD floats)."""
+    purchase = purchase or {}
+    return dict((key, purchase.get(key)) for key in PURCHASE_FIELDS)

@@ -1,24 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, vpsfleet maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""VPSCrypto API key listings: the public record of a key, and look-ups by name or id."""
+"""API key listings (VPSCrypto): look-ups by name or id among the key records an adapter lists."""
 
 from __future__ import annotations
-
-KEY_FIELDS = ("id", "name", "prefix", "created_at", "last_used_at")
-
-
-def key_record(data):
-    """The public record of a key: never the full key, only its prefix; ``id`` as a string."""
-    record = dict((field, data.get(field)) for field in KEY_FIELDS)
-    if record["id"] is not None:
-        record["id"] = str(record["id"])
-    return record
-
-
-def list_key_records(adapter):
-    """Every active key of the account, as public records."""
-    return [key_record(item) for item in adapter.list_api_keys()]
 
 
 def keys_matching(keys, key_id=None, name=None):

@@ -9,25 +9,17 @@ server is ordered or paid for.
 
 from __future__ import annotations
 
-from .._module.base import ModuleFailure
+from .._core.errors import ModuleFailure
 from .._http.client import ApiError
-from .order_guard import (clear_order_intent, otwa_order_key, record_landed_order, record_order_intent,
-                          replayed_order)
+from .order_guard import clear_order_intent, record_landed_order, record_order_intent, replayed_order
 from .._core.resolve import InvalidChoice
-from .server_order import check_order_options, resolve_order
+from .server_order import resolve_order
 from .server_wait import map_concurrently
 
 
 def entries_for(provider, entries):
     """The fleet entries ``provider`` serves: those naming it and those naming no provider."""
     return [entry for entry in entries if entry.get("provider") in (None, provider)]
-
-
-# How each provider compares server names (see the adapters' ``same_name``), for messages.
-NAME_RULES = {
-    "vpscrypto": "a VPSCrypto name is a hostname: case and a trailing dot do not count",
-    "otwa": "Otwa Cloud labels compare exactly",
-}
 
 
 def same_named_entries(entries, same_name):
@@ -43,17 +35,17 @@ def same_named_entries(entries, same_name):
     return [group for group in groups if len(group) > 1]
 
 
-def check_entries(provider, entries, same_name):
-    """Fail on names the provider takes for one (``same_name``, e.g. VPSCrypto hostnames ignore
+def check_entries(adapter, entries):
+    """Fail on names the provider takes for one (its ``same_name``, e.g. VPSCrypto hostnames ignore
     case) and on options the provider's order API cannot honour."""
-    repeated = same_named_entries(entries, same_name)
+    repeated = same_named_entries(entries, adapter.same_name)
     if repeated:
         raise ModuleFailure("each server of the fleet needs its own name, and the provider takes these for one "
                             "name: %s (%s); nothing was ordered" % (
-                                "; ".join(" and ".join(group) for group in repeated), NAME_RULES[provider]))
+                                "; ".join(" and ".join(group) for group in repeated), adapter.name_rule))
     for entry in entries:
         try:
-            check_order_options(provider, entry)
+            adapter.check_order_options(entry)
         except ModuleFailure as exc:
             raise ModuleFailure("server %s: %s" % (entry["name"], exc.msg), **exc.result)
 
@@ -79,12 +71,12 @@ def live_servers_by_name(adapter, servers, names):
     return dict((name, group[0]) for name, group in found.items())
 
 
-def resolve_orders(provider, catalog, entries):
+def resolve_orders(adapter, catalog, entries):
     """The order of every entry, resolved against the live catalog; an unknown value names its server."""
     orders = []
     for entry in entries:
         try:
-            orders.append(resolve_order(provider, catalog, entry))
+            orders.append(resolve_order(adapter, catalog, entry))
         except InvalidChoice as exc:
             raise ModuleFailure("server %s: %s" % (entry["name"], exc), choices=exc.choices)
         except ModuleFailure as exc:
@@ -100,26 +92,25 @@ def total_price(orders):
     return sum(prices)
 
 
-def send_orders(adapter, provider, orders, known_ids, journal):
+def send_orders(adapter, orders, known_ids, journal):
     """Send every order, a few at a time; returns ``[(order, server or None, ApiError or None)]``.
 
-    Each order keeps its own protection against doubling: an Otwa order an Idempotency-Key derived
-    from the request (a re-run or a concurrent run replays it), a VPSCrypto order a look-up by
-    hostname among servers not in ``known_ids`` and an intent in ``journal``, cleared once its
-    outcome is known. One failing order does not stop the others; the caller reports every outcome.
+    Each order keeps its own protection against doubling: a keyed order (Otwa) an Idempotency-Key
+    derived from the request (a re-run or a concurrent run replays it), an unkeyed one (VPSCrypto) a
+    look-up by hostname among servers not in ``known_ids`` and an intent in ``journal``, cleared once
+    its outcome is known. One failing order does not stop the others; the caller reports every outcome.
     """
     def send(order):
         request = order["request"]
         try:
-            if provider == "otwa":
-                key = otwa_order_key(journal, request, order.get("idempotency_key"))
-                server = adapter.order_server(request, idempotency_key=key)[0]
+            if adapter.keyed_orders:
+                server = adapter.order_server(request, user_key=order.get("idempotency_key"))[0]
                 server = replayed_order(adapter, request["name"], server, known_ids) or server
                 return order, server, None
             record_order_intent(journal, request["name"], request)
             server = adapter.order_server(request, known_ids=known_ids)[0]
         except ApiError as exc:
-            if provider != "otwa" and not exc.outcome_unknown:
+            if not adapter.keyed_orders and not exc.outcome_unknown:
                 clear_order_intent(journal, request["name"])
             return order, None, exc
         except ModuleFailure as exc:

@@ -85,6 +85,11 @@ def _describe(entry):
     return "%s id %s" % (account_name, server["id"])
 
 
+def server_key(account_name, server_id):
+    """The one key of a server across accounts (``account/id``): credentials, the cache and messages use it."""
+    return "%s/%s" % (account_name, server_id)
+
+
 def connection_address(server, connect_with="ip"):
     """The address Ansible connects to: the chosen field, else the primary IP, else None."""
     if connect_with == "additional_ip" and server.get("additional_ips"):

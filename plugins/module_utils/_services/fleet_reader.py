@@ -15,10 +15,9 @@ import hmac
 import threading
 import traceback
 
-from .._providers.registry import PROVIDERS, build_adapter, provider_api_url
+from .._providers.registry import PROVIDERS, build_adapter, provider_api_url, provider_label
 from .._http.redact import redact_text
-
-SERVER_STATUSES = ("provisioning", "running", "stopped", "suspended", "terminated")
+from .fleet_hosts import server_key
 
 
 class Account(object):
@@ -42,7 +41,7 @@ class Account(object):
 
     def describe(self):
         """What the account is called in messages: its name and provider, never its key."""
-        return "account %r (%s)" % (self.name, PROVIDERS[self.provider]["label"])
+        return "account %r (%s)" % (self.name, provider_label(self.provider))
 
     def key_fingerprint(self, salt):
         """A salted hash of the key: tells a changed key apart (e.g. in a cache) without storing it."""
@@ -97,7 +96,7 @@ class FleetReader(object):
 
     def request_count(self):
         """How many HTTP requests the accounts' clients have sent so far."""
-        return sum(getattr(getattr(adapter, "client", None), "request_count", 0) for adapter in self._adapters.values())
+        return sum(adapter.requests_sent() for adapter in self._adapters.values())
 
     def list_servers(self):
         """``({account name: [server, ...]}, [AccountReadError, ...])``, every account read concurrently."""
@@ -114,7 +113,8 @@ class FleetReader(object):
     def read_credentials(self, targets):
         """Credentials of each ``(account, server_id)``, concurrently.
 
-        Returns ``({(account name, server id): credentials}, {(account name, server id): error text})``.
+        Returns ``({server key: credentials}, {server key: error text})``, keyed by
+        ``fleet_hosts.server_key(account name, server id)``.
         One failed read never stops the others.
         """
         targets = list(targets)
@@ -123,9 +123,9 @@ class FleetReader(object):
         found, failed = {}, {}
         for (account, server_id), (credentials, error, details) in zip(targets, outcomes):
             if error is not None:
-                failed[(account.name, server_id)] = self._failure_text(account, error, details)
+                failed[server_key(account.name, server_id)] = self._failure_text(account, error, details)
             else:
-                found[(account.name, server_id)] = credentials
+                found[server_key(account.name, server_id)] = credentials
         return found, failed
 
     # -- workers --------------------------------------------------------------------------

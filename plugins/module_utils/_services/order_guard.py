@@ -3,12 +3,13 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """What vps_server and vps_fleet do around an order so that no run doubles a server.
 
-- Otwa orders carry an ``Idempotency-Key`` derived from the request (``_idempotency``), so a
-  re-run or a concurrent run replays the first order.
-- VPSCrypto orders have no key: an intent is journaled before each one (``_journal``), and a run
-  that finds an unresolved one looks for the late server and, if it has not appeared, fails without ordering.
+- Keyed orders (Otwa) carry an ``Idempotency-Key`` the adapter derives from the request
+  (``_providers/idempotency.py``), so a re-run or a concurrent run replays the first order.
+- Unkeyed orders (VPSCrypto) have none: an intent is journaled before each one (``_core/journal.py``),
+  and a run that finds an unresolved one looks for the late server and, if it has not appeared,
+  fails without ordering.
 - Runs on one controller take the account's order lock; across machines, the servers are read
-  again after ordering, and (VPSCrypto) again once the order is DUPLICATE_SETTLE_SECONDS old and
+  again after ordering, and (unkeyed orders) again once the order is DUPLICATE_SETTLE_SECONDS old and
   after any wait: a name that now has a server this run did not expect fails the task.
 """
 
@@ -16,8 +17,7 @@ from __future__ import annotations
 
 import time
 
-from .._module.base import ModuleFailure
-from .._providers.idempotency import deploy_key_fields, derived_idempotency_key
+from .._core.errors import ModuleFailure
 from .._core.journal import (Journal, JournalError, LockTimeout, account_ref, describe_age, journal_directory,
                              wait_for_effect)
 from .._providers.model import usd
@@ -30,10 +30,6 @@ ORDER_INTENT = "order"
 DUPLICATE_SETTLE_SECONDS = 3.0
 # How long an order known to have landed vouches for its server while the list may not show it yet.
 LANDED_TTL_SECONDS = 3600
-REMOVE_HINTS = {
-    "vpscrypto": "VPSCrypto's API cannot terminate servers: remove the extra ones in the provider's dashboard",
-    "otwa": "remove the extra ones with vpsfleet.cloud.vps_server state=absent id=<id>",
-}
 
 
 def module_journal(vps_module):
@@ -52,16 +48,6 @@ class UsesJournal(object):
         if self._journal is None:
             self._journal = module_journal(self)
         return self._journal
-
-
-def otwa_order_key(journal, request, user_key=None):
-    """The deploy ``Idempotency-Key`` of an Otwa order: the same for every run asking the same."""
-    return derived_idempotency_key(journal.account, "deploy", deploy_key_fields(request), user_key)
-
-
-def otwa_reinstall_key(journal, server_id, os_slug, user_key=None):
-    """The reinstall ``Idempotency-Key``: the same for every run reinstalling this server with this OS."""
-    return derived_idempotency_key(journal.account, "reinstall", {"server": str(server_id), "os": os_slug}, user_key)
 
 
 def replayed_order(adapter, name, server, known_ids):
@@ -84,11 +70,10 @@ def replayed_order(adapter, name, server, known_ids):
     return current
 
 
-def unknown_order_advice(journal, provider):
+def unknown_order_advice(journal, adapter):
     """What the next run does about an order of unknown outcome, and what to do without the journal."""
-    if provider == "otwa":
-        return ("the next run within Otwa's 24 h window sends the same Idempotency-Key for the same request, so Otwa"
-                " answers it with this order instead of ordering again")
+    if adapter.keyed_orders:
+        return adapter.replay_advice
     return ("the order is kept in the intent journal (%s): the next run with that journal looks for its server for"
             " pending_grace seconds, takes it if it appears, and otherwise fails without ordering (abandon_pending=true"
             " orders anew once you know it did not go through). Without that journal (another controller, a new AWX"
@@ -223,7 +208,14 @@ def unexpected_namesakes(adapter, servers, expected):
     return extra
 
 
-def refuse_duplicates(adapter, provider, expected, ordered_by_us):
+def removal_hint(adapter):
+    """How to remove a duplicate server at this provider."""
+    if adapter.offers("terminate_server"):
+        return "remove the extra ones with vpsfleet.cloud.vps_server state=absent id=<id>"
+    return "%s's API cannot terminate servers: remove the extra ones in the provider's dashboard" % adapter.label
+
+
+def refuse_duplicates(adapter, expected, ordered_by_us):
     """Read the servers again after ordering; fail naming any name that now has more than one live
     server, the unexpected ones being a concurrent run's (never report success over a duplicate)."""
     servers = adapter.list_servers()
@@ -241,19 +233,19 @@ def refuse_duplicates(adapter, provider, expected, ordered_by_us):
         " playbook run, AWX job or operator using this account) while this one ordered; each name now has more"
         " than one live server and every one is charged. Keep one per name and remove the others (%s), then"
         " run again. To prevent this, do not run provisioning concurrently (docs/awx.md)" % (
-            "; ".join(lines), REMOVE_HINTS.get(provider, "remove the extra ones")),
+            "; ".join(lines), removal_hint(adapter)),
         duplicates=dict((name, [_public(server) for server in group]) for name, group in extra.items()))
 
 
-def refuse_late_duplicates(adapter, provider, expected, ordered_by_us, ordered_at, sleep=time.sleep):
-    """Read the servers again once the orders are DUPLICATE_SETTLE_SECONDS old (VPSCrypto, which has no
-    idempotency key): a concurrent run's order sent just after our first read-back shows by then."""
-    if provider != "vpscrypto" or not expected:
+def refuse_late_duplicates(adapter, expected, ordered_by_us, ordered_at, sleep=time.sleep):
+    """Read the servers again once the orders are DUPLICATE_SETTLE_SECONDS old (unkeyed orders, such as
+    VPSCrypto's): a concurrent run's order sent just after our first read-back shows by then."""
+    if adapter.keyed_orders or not expected:
         return
     remaining = DUPLICATE_SETTLE_SECONDS - (time.monotonic() - ordered_at)
     if remaining > 0:
         sleep(remaining)
-    refuse_duplicates(adapter, provider, expected, ordered_by_us)
+    refuse_duplicates(adapter, expected, ordered_by_us)
 
 
 def _describe(server, whose):

@@ -5,8 +5,13 @@
 
 from __future__ import annotations
 
-from .._module.base import ModuleFailure
+import re
+
+from .._core.errors import ModuleFailure
+from .._core.resolve import InvalidChoice
 from .._http.client import ApiError
+
+_UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
 def get_server_or_none(adapter, server_id):
@@ -19,21 +24,38 @@ def get_server_or_none(adapter, server_id):
         raise
 
 
-def find_server(adapter, server_id=None, name=None):
+def find_server(adapter, server_id=None, name=None, servers=None):
     """The server addressed by ``server_id`` or, without one, by ``name``; None when there is none.
 
     Terminated servers are ignored when looking up by name, so a name can be reused. Two live
-    servers with the same name make the name ambiguous: that fails, listing their ids.
+    servers with the same name make the name ambiguous: that fails, listing their ids. A name is
+    looked up among ``servers`` when given, else among the servers listed now.
     """
     if server_id:
         return get_server_or_none(adapter, server_id)
-    matches = adapter.find_servers_by_name(name)
+    matches = adapter.find_servers_by_name(name, servers=servers)
     if len(matches) > 1:
         ids = ", ".join(str(server["id"]) for server in matches)
         raise ModuleFailure(
             "%d servers are named %r (ids: %s); address one with the id option" % (len(matches), name, ids),
             server_ids=[server["id"] for server in matches])
     return matches[0] if matches else None
+
+
+def find_server_id(adapter, server):
+    """The ID of the server named by ``server`` (the add-on modules' option): a UUID is taken as it is,
+    anything else is a name, which must match exactly one live server; otherwise InvalidChoice lists
+    the servers there are (a choice, not a failure: the user picks from them)."""
+    if _UUID_RE.match(server):
+        return server
+    servers = [item for item in adapter.list_servers() if item["status"] != "terminated"]
+    matches = adapter.find_servers_by_name(server, servers=servers)
+    if len(matches) == 1:
+        return matches[0]["id"]
+    if len(matches) > 1:
+        raise InvalidChoice("server (the name is used by %d servers; give the ID)" % len(matches),
+                            server, matches, ("id", "name"))
+    raise InvalidChoice("server", server, servers, ("id", "name"))
 
 
 def describe_target(params):

@@ -9,7 +9,7 @@ accepted instead of a half-made order.
 
 from __future__ import annotations
 
-from .._module.base import ModuleFailure
+from .._core.errors import ModuleFailure
 from .._providers.model import new_server, to_decimal, usd
 from .._core.resolve import resolve_choice
 
@@ -17,42 +17,22 @@ PLAN_KEYS = ("slug", "id", "name")
 LOCATION_KEYS = ("slug", "name")
 OS_KEYS = ("slug", "name")
 TOPUP_HINT = "top up with vpsfleet.cloud.vps_topup"
-# VPSCrypto's order schema: root_password minLength.
-MIN_ROOT_PASSWORD_LENGTH = 10
 
 
-def check_order_options(provider, params):
-    """Fail on options the provider's order API cannot honour (no request needed to know)."""
-    if provider == "vpscrypto":
-        if params.get("addons"):
-            raise ModuleFailure("addons are only offered by Otwa Cloud; VPSCrypto orders have no add-ons")
-        if params.get("hostname") and params.get("name") and params["hostname"] != params["name"]:
-            raise ModuleFailure("on VPSCrypto the name is the server's hostname: omit hostname or set it to %r"
-                                % params["name"])
-    password = params.get("root_password")
-    if provider == "vpscrypto" and password is not None and len(password) < MIN_ROOT_PASSWORD_LENGTH:
-        # The length only: the value itself never appears in a message.
-        raise ModuleFailure("root_password is too short: VPSCrypto accepts at least %d characters, it has %d"
-                            % (MIN_ROOT_PASSWORD_LENGTH, len(password)))
-    if provider == "otwa" and params.get("root_password"):
-        raise ModuleFailure("Otwa Cloud generates the root password itself; root_password is only accepted "
-                            "for VPSCrypto (read Otwa's password from the result or with vps_server_info)")
-
-
-def missing_order_options(provider, params):
+def missing_order_options(adapter, params):
     """The options an order still needs, in the order a user reads them."""
-    required = ["name", "plan", "os"] + (["location"] if provider == "vpscrypto" else [])
+    required = ["name", "plan", "os"] + list(adapter.order_requires)
     return [option for option in required if not params.get(option)]
 
 
-def resolve_order(provider, catalog, params):
+def resolve_order(adapter, catalog, params):
     """The order for ``params`` against the live ``catalog``.
 
     Returns ``{"request": <what the adapter's order_server takes>, "price": Decimal or None,
     "plan": item, "location": item or None, "os": item, "cycle": str}``; unknown values raise
     :class:`InvalidChoice` listing the valid ones.
     """
-    missing = missing_order_options(provider, params)
+    missing = missing_order_options(adapter, params)
     if missing:
         raise ModuleFailure("ordering a server needs %s" % ", ".join(missing))
     plan = resolve_choice("plan", params["plan"], catalog["plans"], PLAN_KEYS)
@@ -67,10 +47,7 @@ def resolve_order(provider, catalog, params):
         "os": os_item["slug"],
         "name": params["name"],
     }
-    if provider == "vpscrypto":
-        request.update(cycle=cycle, hostname=params["name"], root_password=params.get("root_password"))
-    else:
-        request.update(os_template=os_item["slug"], hostname=params.get("hostname"), addons=params.get("addons"))
+    request = adapter.order_request(request, params, os_item, cycle)
     return {"request": request, "price": plan_price(plan, cycle), "plan": plan, "location": location,
             "os": os_item, "cycle": cycle}
 
@@ -80,12 +57,12 @@ def plan_price(plan, cycle):
     return to_decimal(plan.get("price_%s_usd" % cycle))
 
 
-def planned_server(provider, order):
+def planned_server(adapter, order):
     """The server model the order is expected to produce (for check mode and diffs)."""
     request = order["request"]
     plan = order["plan"]
     return new_server(
-        provider, name=request["name"], hostname=request.get("hostname") or request["name"],
+        adapter.provider, name=request["name"], hostname=request.get("hostname") or request["name"],
         plan=plan.get("name") or plan.get("slug"),
         location=order["location"]["slug"] if order["location"] else None, os=order["os"]["slug"],
         price_usd=usd(order["price"]), cycle=order["cycle"], vcpu=plan.get("vcpu"), ram_mb=plan.get("ram_mb"),

@@ -70,6 +70,10 @@ class SlowToBuildAdapters(object):
             def __init__(self):
                 self.client = client
 
+            @staticmethod
+            def requests_sent():
+                return client.request_count
+
             def get_credentials(self, server_id):
                 client.count()
                 factory.reads.append(server_id)

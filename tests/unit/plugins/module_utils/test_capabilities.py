@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers.capabilities import (
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers.registry import (
     CAPABILITIES, OPERATIONS, OperationNotOffered, offers, require)
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers.otwa import OtwaAdapter
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers.vpscrypto import VpsCryptoAdapter

@@ -10,6 +10,7 @@ import json
 import pytest
 
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._http.client import ApiClient, ApiError, error_from_body
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers.otwa import otwa_error_from_body
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._version import COLLECTION_VERSION
 # fake_api is a pytest fixture: importing it is what makes it available here.
 from ansible_collections.vpsfleet.cloud.tests.unit.plugins.module_utils._http import (  # noqa: F401  # pylint: disable=unused-import
@@ -116,11 +117,11 @@ def test_a_list_of_validation_messages_is_joined_with_semicolons():
 
 def test_a_body_status_code_that_differs_from_the_http_status_is_named_in_the_message():
     body = {"statusCode": 500, "message": "Internal server error"}
-    assert error_from_body(body, "", 502) == (None, "Internal server error (the error body says status 500)")
+    assert otwa_error_from_body(body, "", 502) == (None, "Internal server error (the error body says status 500)")
 
 
 def test_a_body_status_code_equal_to_the_http_status_adds_nothing():
-    assert error_from_body({"statusCode": 403, "message": "Forbidden"}, "", 403) == (None, "Forbidden")
+    assert otwa_error_from_body({"statusCode": 403, "message": "Forbidden"}, "", 403) == (None, "Forbidden")
 
 
 def test_an_error_reads_as_provider_status_code_method_path_and_message(fake_api):

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._core.journal import account_ref
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._http.client import ApiError
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers.idempotency import (
+    deploy_key_fields, derived_idempotency_key)
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers.model import public_view
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers.otwa import OtwaAdapter, product_for, region_slug, server_from_api
 # fake_api is a pytest fixture: importing it is what makes it available here.
 from ansible_collections.vpsfleet.cloud.tests.unit.plugins.module_utils._http import (  # noqa: F401  # pylint: disable=unused-import
-    client_for, fake_api)
+    API_KEY, client_for, fake_api)
 
 PRODUCT_ID = "0b9f5c2e-4d1a-4f5e-9a61-1f2a3b4c5d6e"
 SERVER_ID = "7d3c0a2e-1111-4222-8333-944455556666"
@@ -193,41 +196,47 @@ def test_an_order_sends_the_deploy_body_with_an_idempotency_key(fake_api, adapte
     answer_catalog(fake_api)
     order = {"plan": PRODUCT_ID, "os": "ubuntu-24.04", "name": "web-1", "hostname": "web-1.example.com",
              "location": "tr-ist-01", "addons": ["vpk7wjf5"]}
-    server, root_password = adapter.order_server(order, idempotency_key="deploy-web-1")
+    server, root_password = adapter.order_server(order)
     deploy = fake_api.requests[0]
     assert deploy.body == {"productId": PRODUCT_ID, "os": "ubuntu-24.04", "osTemplate": "ubuntu-24.04",
                            "label": "web-1", "hostname": "web-1.example.com", "region": "tr-ist-01",
                            "addons": ["vpk7wjf5"]}
-    assert deploy.headers["idempotency-key"] == "deploy-web-1"
+    assert deploy.headers["idempotency-key"] == derived_idempotency_key(
+        account_ref("otwa", API_KEY), "deploy", deploy_key_fields(order))
     assert (server["status"], root_password) == ("provisioning", None)
 
 
 def test_an_order_sends_the_os_family_and_the_template_separately_when_both_are_given(fake_api, adapter):
     fake_api.answer(201, api_server())
     answer_catalog(fake_api)
-    adapter.order_server({"plan": PRODUCT_ID, "os": "ubuntu", "os_template": "ubuntu-24.04"}, idempotency_key="k" * 16)
+    adapter.order_server({"plan": PRODUCT_ID, "os": "ubuntu", "os_template": "ubuntu-24.04"})
     assert fake_api.requests[0].body == {"productId": PRODUCT_ID, "os": "ubuntu", "osTemplate": "ubuntu-24.04"}
 
 
-def test_a_dropped_deploy_is_repeated_with_the_callers_idempotency_key(fake_api, adapter):
+def test_a_dropped_deploy_is_repeated_with_the_same_idempotency_key(fake_api, adapter):
     fake_api.drop().answer(201, api_server())
     answer_catalog(fake_api)
-    adapter.order_server({"plan": PRODUCT_ID, "os": "ubuntu-24.04"}, idempotency_key="deploy-web-1")
+    adapter.order_server({"plan": PRODUCT_ID, "os": "ubuntu-24.04"}, user_key="deploy-web-1")
     deploys = [request for request in fake_api.requests if request.method == "POST"]
-    assert [request.headers["idempotency-key"] for request in deploys] == ["deploy-web-1", "deploy-web-1"]
+    keys = [request.headers["idempotency-key"] for request in deploys]
+    assert len(keys) == 2 and keys[0] == keys[1]
 
 
 def test_a_reinstall_sends_family_and_template_with_an_idempotency_key(fake_api, adapter):
     fake_api.answer(200, {"message": "Reinstall queued"})
-    adapter.reinstall_server(SERVER_ID, "debian-13", idempotency_key="reinstall-1")
+    adapter.reinstall_server(SERVER_ID, "debian-13", user_key="reinstall-1")
     assert fake_api.requests[0].body == {"os": "debian", "osTemplate": "debian-13"}
-    assert fake_api.requests[0].headers["idempotency-key"] == "reinstall-1"
+    assert fake_api.requests[0].headers["idempotency-key"] == derived_idempotency_key(
+        account_ref("otwa", API_KEY), "reinstall", {"server": SERVER_ID, "os": "debian-13"}, "reinstall-1")
 
 
-def test_an_order_without_an_idempotency_key_is_refused_before_any_request(fake_api, adapter):
-    with pytest.raises(ValueError, match="Idempotency-Key"):
-        adapter.order_server({"plan": PRODUCT_ID, "os": "ubuntu-24.04"})
-    assert fake_api.requests == []
+def test_the_users_idempotency_key_changes_the_deploy_key(fake_api, adapter):
+    order = {"plan": PRODUCT_ID, "os": "ubuntu-24.04", "name": "web-1"}
+    fake_api.answer(201, api_server()).answer(200, PRODUCTS).answer(200, REGIONS).answer(201, api_server())
+    adapter.order_server(order)
+    adapter.order_server(order, user_key="again")
+    deploys = [request for request in fake_api.requests if request.method == "POST"]
+    assert deploys[0].headers["idempotency-key"] != deploys[1].headers["idempotency-key"]
 
 
 def test_a_power_action_is_not_repeated_after_a_dropped_connection(fake_api, adapter):

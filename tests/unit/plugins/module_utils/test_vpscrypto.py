@@ -104,15 +104,15 @@ def test_a_topup_is_mapped_with_its_deposit_details(fake_api, adapter):
 
 def test_a_topup_request_passes_a_402_through_to_the_payer(fake_api, adapter):
     fake_api.answer(402, {"x402Version": 1, "error": "X-PAYMENT header is required", "accepts": []})
-    response = adapter.create_topup(25, "USDCBASE")
-    assert response.status == 402
+    answer = adapter.create_topup(25, "USDCBASE")
+    assert answer["payment_required"] and answer["status"] == 402 and answer["topup"] is None
     assert fake_api.requests[0].body == {"amount": 25, "coin": "USDCBASE"}
 
 
 def test_asking_for_payment_requirements_sends_no_payment_and_asks_for_x402(fake_api, adapter):
     fake_api.answer(402, {"x402Version": 1, "error": "X-PAYMENT header is required", "accepts": []})
-    response = adapter.request_payment_requirements(25, "USDCBASE")
-    assert response.status == 402
+    answer = adapter.request_payment_requirements(25, "USDCBASE")
+    assert answer["payment_required"] and answer["body"]["x402Version"] == 1
     sent = fake_api.requests[0]
     assert sent.body == {"amount": 25, "coin": "USDCBASE"}
     assert sent.headers["x-payment-mode"] == "x402"
@@ -121,7 +121,7 @@ def test_asking_for_payment_requirements_sends_no_payment_and_asks_for_x402(fake
 
 def test_asking_for_payment_requirements_is_repeated_after_a_dropped_answer(fake_api, adapter):
     fake_api.drop().answer(402, {"x402Version": 1, "accepts": []})
-    assert adapter.request_payment_requirements(25, "USDCBASE").status == 402
+    assert adapter.request_payment_requirements(25, "USDCBASE")["status"] == 402
     assert fake_api.paths() == ["POST /topups", "POST /topups"]
 
 
