@@ -102,7 +102,8 @@ from ansible.utils.display import Display
 from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._http.client import HAS_REQUESTS
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers.registry import PROVIDERS, build_adapter, provider_api_url
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers.registry import (
+    PROVIDERS, build_adapter, provider_api_url, provider_label)
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._http.rate_limit import rate_limit_from_env
 
 display = Display()
@@ -149,7 +150,7 @@ class LookupModule(LookupBase):
                     credentials = adapter.get_credentials(server_id)
                 except Exception as exc:  # ApiError text is already scrubbed of the key
                     raise AnsibleLookupError("vpsfleet.cloud.vps_credentials: could not read the credentials of %s server %s: %s"
-                                             % (PROVIDERS[provider]["label"], server_id, exc))
+                                             % (provider_label(provider), server_id, exc))
                 _remember(read_key, credentials)
             results.append(wrap_var(credentials[field] if field else credentials))
         return results
@@ -168,7 +169,7 @@ class LookupModule(LookupBase):
             raise AnsibleLookupError(
                 "vpsfleet.cloud.vps_credentials: no API key for %s: the api_key option, api_key_var, the %s_api_key "
                 "option and the environment variable %s are all unset; set %s (or give api_key_var the name of a "
-                "variable holding the key)" % (PROVIDERS[provider]["label"], provider, key_env, key_env))
+                "variable holding the key)" % (provider_label(provider), provider, key_env, key_env))
         return str(key)
 
 
