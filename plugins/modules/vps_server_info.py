@@ -169,6 +169,7 @@ servers:
 """
 
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._module.base import ModuleFailure, VpsModule
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers.model import LIVE_STATUSES
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.credentials import with_credentials
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._core.resolve import InvalidChoice, resolve_choice
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.server_lookup import get_server_or_none
@@ -186,9 +187,6 @@ def accepted_values(value, items, keys):
         return accepted
     accepted.update(str(item[key]).lower() for key in keys if item.get(key) is not None)
     return accepted
-
-
-LIVE_STATUSES = ("provisioning", "running", "stopped", "suspended")
 
 
 class ServerInfoModule(VpsModule):

@@ -26,6 +26,8 @@ import os
 import tempfile
 import time
 
+from .wait import Deadline
+
 try:
     import fcntl
     HAS_FCNTL = True
@@ -186,7 +188,7 @@ class Journal(object):
         path = os.path.join(self.directory, "%s.lock" % self.account)
         handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
-            deadline = time.monotonic() + max(0, timeout)
+            deadline = Deadline(max(0, timeout))
             while HAS_FCNTL:
                 try:
                     fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -194,7 +196,7 @@ class Journal(object):
                 except OSError as exc:
                     if exc.errno not in (errno.EAGAIN, errno.EACCES):
                         raise
-                if time.monotonic() >= deadline:
+                if deadline.passed():
                     raise LockTimeout(
                         "another run on this controller has held this account's lock %s (ordering servers, paying"
                         " a top-up or minting a key) for more than %d s, so nothing was ordered, paid or minted;"
@@ -212,9 +214,9 @@ def describe_age(intent, now):
 
 def wait_for_effect(look, grace, sleep=time.sleep, poll=PENDING_POLL_SECONDS):
     """Call ``look()`` until it returns something or ``grace`` seconds passed; its last answer."""
-    deadline = time.monotonic() + max(0, grace)
+    deadline = Deadline(max(0, grace))
     while True:
         found = look()
-        if found or time.monotonic() >= deadline:
+        if found or deadline.passed():
             return found
-        sleep(min(poll, max(0.0, deadline - time.monotonic())))
+        sleep(min(poll, deadline.remaining()))
