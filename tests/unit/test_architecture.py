@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import json
 import pathlib
+import re
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 MODULE_UTILS = REPO / "plugins" / "module_utils"
@@ -209,3 +210,29 @@ def test_the_check_finds_a_provider_branch_and_a_raw_field_read():
 def test_the_layer_check_resolves_relative_imports():
     path = MODULE_UTILS / "_providers" / "otwa.py"
     assert "_core.clock" in imports_of(path)[0]
+
+
+def documented_files():
+    """The module_utils files the "Every file" tree of docs/architecture.md names, as paths."""
+    text = (REPO / "docs" / "architecture.md").read_text()
+    block = text[text.index("## Every file"):]
+    block = block[block.index("```") + 3:]
+    block = block[:block.index("```")]
+    named, package = set(), None
+    for line in block.splitlines():
+        top = re.match(r"^  (_\w+)/\s", line + " ")
+        inner = re.match(r"^    (\w+\.py)\s", line + " ")
+        single = re.match(r"^  (_\w+\.py)\s", line + " ")
+        if top:
+            package = top.group(1)
+        elif inner and package:
+            named.add("%s/%s" % (package, inner.group(1)))
+        elif single:
+            named.add(single.group(1))
+    return named
+
+
+def test_the_architecture_doc_names_every_module_utils_file():
+    actual = set(str(path.relative_to(MODULE_UTILS)) for path in python_files("plugins/module_utils")
+                 if path.name != "__init__.py")
+    assert documented_files() == actual

@@ -6,7 +6,7 @@
 The x402 flow here makes at most one signature per call: the signed header is only ever re-sent
 as it is (the same nonce can settle once), and a 402 answering our own payment is reported,
 never paid again. A 402 is a clean refusal only when the server stopped before settling (see
-``_x402.classify_payment_answer``); a settlement that failed or is unconfirmed may have moved the
+``x402.classify_payment_answer``); a settlement that failed or is unconfirmed may have moved the
 money, and so may anything answering a payment sent more than once: those are of unknown outcome.
 """
 
@@ -32,7 +32,7 @@ WALLET_KEY_ENV = "VPSFLEET_WALLET_KEY"
 class TopupRefused(Exception):
     """The provider answered our signed payment with a 402.
 
-    ``answer`` is the ``_x402.PaymentAnswer`` (stage, reason, transaction), ``settlement`` the
+    ``answer`` is the ``x402.PaymentAnswer`` (stage, reason, transaction), ``settlement`` the
     decoded receipt header, if any. ``resent`` is true when the payment was sent more than once
     (an answer was lost). ``ref`` is the top-up reference when the answer named one.
     """

@@ -24,7 +24,7 @@ KEY_HEX_DIGITS = 48
 def derived_idempotency_key(account, operation, request, user_key=None):
     """The ``Idempotency-Key`` for ``operation`` (``deploy``, ``reinstall``) of ``request`` (a dict).
 
-    ``account`` is a non-secret account reference (``_journal.account_ref``); ``request`` must not
+    ``account`` is a non-secret account reference (``_core.journal.account_ref``); ``request`` must not
     hold secrets (none of Otwa's deploy or reinstall fields is one). ``user_key`` lets a user ask
     for a new order of the very same request within the provider's 24 h window.
     """
