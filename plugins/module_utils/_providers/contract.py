@@ -82,6 +82,7 @@ def _refusal(name, method_name):
     refuse.__name__ = method_name
     refuse.__doc__ = "Not offered by this provider: fails with OperationNotOffered before any request."
     refuse.operation = name
+    refuse.refusal = True
     return refuse
 
 
@@ -133,11 +134,6 @@ class ProviderAdapter(abc.ABC):
     def offers(self, name):
         """True when this provider offers operation ``name``."""
         return name in self.offered
-
-    def require(self, name):
-        """Fail with OperationNotOffered, before any request, if this provider lacks operation ``name``."""
-        if name not in self.offered:
-            raise OperationNotOffered(self.provider, name)
 
     # -- account and keys -------------------------------------------------------------------------
 
@@ -313,6 +309,11 @@ class ProviderAdapter(abc.ABC):
     def now(self):
         """The provider's time: the ``Date`` header of its last answer, else the local clock."""
         return provider_now(self.client)
+
+    @property
+    def rate_limiter(self):
+        """The rate limiter this adapter's requests wait for (None: no limit), for pacing polls."""
+        return self.client.rate_limiter
 
     def requests_sent(self):
         """How many requests this adapter has sent to the provider so far, retries included."""

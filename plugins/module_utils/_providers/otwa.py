@@ -306,9 +306,9 @@ class OtwaAdapter(ProviderAdapter):
         response = self.client.post("/servers", json_body=body, idempotency_key=key)
         return self._servers_from_api([response.body or {}])[0], None
 
-    def rename_server(self, server_id, label):
+    def rename_server(self, server_id, name):
         # Setting a label to a value is the same however often it is done.
-        body = self.client.patch("/servers/%s/label" % server_id, json_body={"label": label},
+        body = self.client.patch("/servers/%s/label" % server_id, json_body={"label": name},
                                  replay_safe=True).body
         return self._servers_from_api([body or {}])[0]
 
