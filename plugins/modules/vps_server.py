@@ -341,14 +341,14 @@ class ServerModule(UsesJournal, VpsModule):
             late = resolve_pending_orders(self.adapter, self.journal, self.params, [name], self.live_named,
                                           warn=self.module.warn) \
                 if not self.adapter.keyed_orders else {}
-            found = late.get(name)
+            found, listed = late.get(name), []
             if found is None:
                 # One listing: the name's server, if another run made it meanwhile, and the ids known before ordering.
                 listed = self.adapter.list_servers()
                 found = find_server(self.adapter, name=name, servers=listed)
             if found is None:
                 server, password = self.place_order(order, listed)
-                # Otwa replayed an earlier order whose server is live: that is the server asked for.
+                # A keyed order replayed an earlier one whose server is live: that is the server asked for.
                 found = self.replayed
             if found is None:
                 # Recorded before waiting: should the wait fail, the task still reports the paid order.
