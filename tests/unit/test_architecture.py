@@ -43,8 +43,7 @@ COMMON_WORDS = frozenset((
 
 def python_files(*tops):
     for top in tops:
-        for path in sorted((REPO / top).rglob("*.py")):
-            yield path
+        yield from sorted((REPO / top).rglob("*.py"))
 
 
 def dotted(path):

@@ -16,8 +16,8 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_requ
 
 from .._http.client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ApiError
 from .._providers.model import public_view
-from .._providers.registry import (PROVIDERS, OperationNotOffered, build_adapter, offers, provider_api_key, provider_label,
-                                        require)
+from .._providers.registry import (
+    PROVIDERS, OperationNotOffered, build_adapter, offers, provider_api_key, provider_label, require)
 from .._http.rate_limit import RATE_LIMIT_ENV, rate_limit_from_env
 from .._core.errors import ModuleFailure  # noqa: F401  pylint: disable=unused-import  # modules import it from here
 from .._core.resolve import InvalidChoice
