@@ -53,7 +53,7 @@ def wait_for_fleet(adapter, server_ids, status, timeout, schedule=None):
     """
     wanted = [str(server_id) for server_id in server_ids]
     if schedule is None:
-        schedule = ProvisioningSchedule(getattr(getattr(adapter, "client", None), "rate_limiter", None))
+        schedule = ProvisioningSchedule(getattr(adapter, "rate_limiter", None))
 
     def poll():
         by_id = dict((str(server["id"]), server) for server in adapter.list_servers())
