@@ -57,5 +57,5 @@ def journal_dir_per_test(tmp_path_factory, monkeypatch):
 @pytest.fixture(autouse=True)
 def no_duplicate_settle_delay(monkeypatch):
     """In-process module runs read the servers back at once; the settle delay has tests of its own."""
-    from ansible_collections.vpsfleet.cloud.plugins.module_utils import _order_guard
+    from ansible_collections.vpsfleet.cloud.plugins.module_utils._services import order_guard as _order_guard
     monkeypatch.setattr(_order_guard, "DUPLICATE_SETTLE_SECONDS", 0.0)

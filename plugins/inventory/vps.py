@@ -228,12 +228,12 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 from ansible.utils.display import Display
 from ansible.utils.unsafe_proxy import wrap_var
 
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._client import HAS_REQUESTS
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._fleet_hosts import (
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._http.client import HAS_REQUESTS
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.fleet_hosts import (
     connection_address, name_hosts, server_variables)
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._fleet_reader import Account, FleetReader
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers import PROVIDERS, build_adapter
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._rate_limit import rate_limit_from_env
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.fleet_reader import Account, FleetReader
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers.registry import PROVIDERS, build_adapter
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._http.rate_limit import rate_limit_from_env
 
 try:
     from ansible.template import trust_as_template

@@ -101,9 +101,9 @@ from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 from ansible.utils.unsafe_proxy import wrap_var
 
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._client import HAS_REQUESTS
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers import PROVIDERS, build_adapter, provider_api_url
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._rate_limit import rate_limit_from_env
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._http.client import HAS_REQUESTS
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers.registry import PROVIDERS, build_adapter, provider_api_url
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._http.rate_limit import rate_limit_from_env
 
 display = Display()
 

@@ -107,9 +107,9 @@ account:
       type: dict
 """
 
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._base import ModuleFailure, VpsModule
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers import PROVIDERS, provider_api_key
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._vpscrypto import account_from_api
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._module.base import ModuleFailure, VpsModule
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers.registry import PROVIDERS, provider_api_key
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers.vpscrypto import account_from_api
 
 SECRET_FIELDS = ("api_key", "login_token")
 

@@ -127,14 +127,14 @@ purchase:
       type: int
 """
 
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._addons import (
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.addons import (
     addon_catalog, catalog_from_listing, charged_amount, exact_prorated_price, exceeds_limit, find_server_id,
     purchase_record,
 )
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._base import ModuleFailure, VpsModule
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._client import ApiError
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._model import to_decimal
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._resolve import resolve_choice
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._module.base import ModuleFailure, VpsModule
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._http.client import ApiError
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers.model import to_decimal
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._core.resolve import resolve_choice
 
 
 def owned_state(addon):

@@ -87,8 +87,8 @@ billing_cycle_end:
   type: str
 """
 
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._addons import addon_catalog, find_server_id
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._base import VpsModule
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.addons import addon_catalog, find_server_id
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._module.base import VpsModule
 
 
 class AddonInfoModule(VpsModule):

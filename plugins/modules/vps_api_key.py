@@ -113,14 +113,14 @@ revoked:
   elements: str
 """
 
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._api_keys import (
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.api_keys import (
     is_key_in_use, key_record, keys_matching, list_key_records,
 )
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._base import ModuleFailure, VpsModule
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._client import ApiError
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._journal import JournalError, journal_argument_spec, wait_for_effect
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._order_guard import UsesJournal, order_lock
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers import provider_api_key
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._module.base import ModuleFailure, VpsModule
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._http.client import ApiError
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._core.journal import JournalError, journal_argument_spec, wait_for_effect
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.order_guard import UsesJournal, order_lock
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers.registry import provider_api_key
 
 
 MINT_INTENT = "api_key"

@@ -64,8 +64,8 @@ api_keys:
       type: str
 """
 
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._api_keys import keys_matching, list_key_records
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._base import VpsModule
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.api_keys import keys_matching, list_key_records
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._module.base import VpsModule
 
 
 class ApiKeyInfoModule(VpsModule):

@@ -67,7 +67,7 @@ catalog:
       type: dict
 """
 
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._base import VpsModule
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._module.base import VpsModule
 
 
 class CatalogInfoModule(VpsModule):

@@ -207,20 +207,20 @@ balance_covers:
 
 import time
 
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._base import ModuleFailure, VpsModule
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._credentials import with_credentials
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._fleet import (
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._module.base import ModuleFailure, VpsModule
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.credentials import with_credentials
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.fleet import (
     check_entries, entries_for, live_servers_by_name, resolve_orders, send_orders, total_price)
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._journal import journal_argument_spec
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._model import usd
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._order_guard import (
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._core.journal import journal_argument_spec
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers.model import usd
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.order_guard import (
     UsesJournal, clear_order_intent, order_lock, refuse_duplicates, refuse_late_duplicates, resolve_pending_orders,
     unknown_order_advice)
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._server_drift import unchangeable_differences
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._server_order import (
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.server_drift import unchangeable_differences
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.server_order import (
     TOPUP_HINT, balance_covers, planned_server)
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._server_wait import wait_for_servers
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._wait import WaitTimeout
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.server_wait import wait_for_servers
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._core.wait import WaitTimeout
 
 
 class FleetModule(UsesJournal, VpsModule):

@@ -95,10 +95,10 @@ action:
 
 import time
 
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._base import ModuleFailure, VpsModule
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._server_lookup import require_server
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._server_wait import wait_for_server
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._wait import WaitTimeout
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._module.base import ModuleFailure, VpsModule
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.server_lookup import require_server
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.server_wait import wait_for_server
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._core.wait import WaitTimeout
 
 # state -> (API action, status it leads to)
 POWER_STATES = {

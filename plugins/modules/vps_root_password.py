@@ -61,8 +61,8 @@ server:
   sample: {id: 5f0c2a9e-1b7d-4c3e-9a8f-2d6b7e1f0a11, name: api-1, status: running, ip: 198.51.100.10}
 """
 
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._base import ModuleFailure, VpsModule
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._server_lookup import require_server
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._module.base import ModuleFailure, VpsModule
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.server_lookup import require_server
 
 
 class RootPasswordModule(VpsModule):

@@ -250,20 +250,20 @@ balance_covers:
 
 import time
 
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._base import ModuleFailure, VpsModule
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._client import ApiError
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._model import usd
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._journal import journal_argument_spec
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._order_guard import (
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._module.base import ModuleFailure, VpsModule
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._http.client import ApiError
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers.model import usd
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._core.journal import journal_argument_spec
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.order_guard import (
     UsesJournal, clear_order_intent, order_lock, otwa_order_key, otwa_reinstall_key, pending_order,
     record_landed_order, record_order_intent, refuse_duplicates, refuse_late_duplicates, replayed_order,
     resolve_pending_orders, unknown_order_advice)
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._resolve import resolve_choice
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._server_drift import needs_catalog, unchangeable_differences
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._server_lookup import describe_target, find_server
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._server_order import (
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._core.resolve import resolve_choice
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.server_drift import needs_catalog, unchangeable_differences
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.server_lookup import describe_target, find_server
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.server_order import (
     OS_KEYS, balance_covers, check_order_options, insufficient_balance_message, planned_server, resolve_order)
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._server_wait import reached, wait_for_server, wait_for_ssh
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.server_wait import reached, wait_for_server, wait_for_ssh
 
 OPERATIONS_BY_STATE = {
     "present": ("list_servers", "order_server"),

@@ -170,13 +170,13 @@ servers:
 
 import time
 
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._base import ModuleFailure, VpsModule
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._credentials import with_credentials
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._resolve import InvalidChoice, resolve_choice
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._server_lookup import get_server_or_none
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._server_order import LOCATION_KEYS, PLAN_KEYS
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._server_wait import map_concurrently, wait_for_servers
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._wait import WaitTimeout
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._module.base import ModuleFailure, VpsModule
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.credentials import with_credentials
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._core.resolve import InvalidChoice, resolve_choice
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.server_lookup import get_server_or_none
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.server_order import LOCATION_KEYS, PLAN_KEYS
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.server_wait import map_concurrently, wait_for_servers
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._core.wait import WaitTimeout
 
 
 def accepted_values(value, items, keys):

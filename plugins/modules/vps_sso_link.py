@@ -78,8 +78,8 @@ server_id:
 
 from urllib.parse import unquote
 
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._base import ModuleFailure, VpsModule
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._server_lookup import require_server
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._module.base import ModuleFailure, VpsModule
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.server_lookup import require_server
 
 
 ACCEPTED_NEXT = ("a dashboard path on the provider's site: one '/' then the path (for example /dashboard/billing), "

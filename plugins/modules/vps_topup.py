@@ -350,21 +350,21 @@ failure:
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._base import ModuleFailure, VpsModule
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._client import ApiError
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._journal import JournalError, journal_argument_spec
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._model import usd
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._order_guard import UsesJournal, order_lock
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._topup_intent import (
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._module.base import ModuleFailure, VpsModule
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._http.client import ApiError
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._core.journal import JournalError, journal_argument_spec
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers.model import usd
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.order_guard import UsesJournal, order_lock
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._payments.topup_intent import (
     TOPUP_INTENT, TOPUP_SUBJECT, PendingTopup, clear_topup_intent, new_payment_id, note_topup_outcome,
     record_invoice_intent, record_x402_intent, resolve_pending_topup)
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._runway import topup_for_runway
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._topup import (
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._payments.runway import topup_for_runway
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._payments.topup import (
     TOPUP_COINS, WALLET_KEY_ENV, X402_COIN, PaymentUnconfirmed, TopupRefused, account_balance,
     below_min_balance, create_invoice, is_final, pay_with_x402, payment_summary,
 )
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._topup_inputs import check_topup_inputs
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._x402 import (
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._payments.topup_inputs import check_topup_inputs
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._payments.x402 import (
     NETWORKS, MissingSigningLibraryError, X402Error, usd_to_base_units,
 )
 

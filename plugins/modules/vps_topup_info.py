@@ -87,7 +87,7 @@ topup:
       type: dict
 """
 
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._base import VpsModule
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._module.base import VpsModule
 
 
 class TopupInfoModule(VpsModule):

@@ -21,8 +21,8 @@ import yaml
 from jinja2 import meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers import PROVIDERS
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._topup import WALLET_KEY_ENV
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers.registry import PROVIDERS
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._payments.topup import WALLET_KEY_ENV
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
 DOC = REPO_ROOT / "docs" / "awx.md"

@@ -6,8 +6,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._model import public_view
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers import build_adapter
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers.model import public_view
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers.registry import build_adapter
 from vps_sandbox.testing import SandboxError, call_api
 
 ORDER = {"plan": "scout", "location": "nl", "os": "debian-13"}

@@ -111,7 +111,7 @@ def _import_collection():
     on ``sys.path`` makes its ``module_utils`` importable like any Python package.
     """
     try:
-        import ansible_collections.vpsfleet.cloud.plugins.module_utils._providers  # noqa: F401 pylint: disable=unused-import
+        import ansible_collections.vpsfleet.cloud.plugins.module_utils._providers.registry  # noqa: F401 pylint: disable=unused-import
         return
     except ImportError:
         pass
@@ -127,11 +127,11 @@ def _import_collection():
 _import_collection()
 
 # pylint: disable=wrong-import-position
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._model import public_view  # noqa: E402
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers import (  # noqa: E402
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers.model import public_view  # noqa: E402
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers.registry import (  # noqa: E402
     PROVIDERS, build_adapter, provider_api_key,
 )
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._runway import (  # noqa: E402
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._payments.runway import (  # noqa: E402
     DEFAULT_RUNWAY_DAYS, account_runway, days_covered,
 )
 

@@ -9,8 +9,8 @@ import sys
 import threading
 import time
 
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._client import ApiError
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._model import new_server
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._http.client import ApiError
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers.model import new_server
 
 
 def server(provider, server_id, name, status="active", ip=None, **fields):

@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._fleet_hosts import name_hosts, server_variables
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._fleet_reader import Account, FleetReader
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.fleet_hosts import name_hosts, server_variables
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.fleet_reader import Account, FleetReader
 from ansible_collections.vpsfleet.cloud.tests.unit.plugins.inventory._fake_fleet import FakeAccount, FakeFleet, server
 
 

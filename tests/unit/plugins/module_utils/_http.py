@@ -156,7 +156,7 @@ API_KEY = "key-Zq81x7TtPwMv"
 
 def client_for(fake, delays=None, log_lines=None, **kwargs):
     """An ApiClient on ``fake`` whose backoff sleeps are recorded in ``delays`` instead of slept."""
-    from ansible_collections.vpsfleet.cloud.plugins.module_utils._client import ApiClient
+    from ansible_collections.vpsfleet.cloud.plugins.module_utils._http.client import ApiClient
 
     recorded = delays if delays is not None else []
     kwargs.setdefault("retries", 3)

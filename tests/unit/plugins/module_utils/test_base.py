@@ -11,7 +11,7 @@ import pytest
 
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._base import VpsModule
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._module.base import VpsModule
 # fake_api is a pytest fixture: importing it is what makes it available here.
 from ansible_collections.vpsfleet.cloud.tests.unit.plugins.module_utils._http import (  # noqa: F401  # pylint: disable=unused-import
     API_KEY, fake_api)

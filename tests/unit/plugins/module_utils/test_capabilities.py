@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._capabilities import (
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers.capabilities import (
     CAPABILITIES, OPERATIONS, OperationNotOffered, offers, require)
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._otwa import OtwaAdapter
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._vpscrypto import VpsCryptoAdapter
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers.otwa import OtwaAdapter
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers.vpscrypto import VpsCryptoAdapter
 # fake_api is a pytest fixture: importing it is what makes it available here.
 from ansible_collections.vpsfleet.cloud.tests.unit.plugins.module_utils._http import (  # noqa: F401  # pylint: disable=unused-import
     client_for, fake_api)

@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from ansible_collections.vpsfleet.cloud.plugins.module_utils import _client
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._client import ApiError, RetryPolicy, parse_retry_after
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._http import client as _client
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._http.client import ApiError, RetryPolicy, parse_retry_after
 # fake_api is a pytest fixture: importing it is what makes it available here.
 from ansible_collections.vpsfleet.cloud.tests.unit.plugins.module_utils._http import (  # noqa: F401  # pylint: disable=unused-import
     FakeApi, client_for, closed_port, fake_api)

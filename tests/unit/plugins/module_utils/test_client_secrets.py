@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._client import ApiError
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._http.client import ApiError
 # fake_api is a pytest fixture: importing it is what makes it available here.
 from ansible_collections.vpsfleet.cloud.tests.unit.plugins.module_utils._http import (  # noqa: F401  # pylint: disable=unused-import
     API_KEY, client_for, fake_api)

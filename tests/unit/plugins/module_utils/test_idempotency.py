@@ -5,9 +5,9 @@
 
 from __future__ import annotations
 
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._idempotency import (
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers.idempotency import (
     deploy_key_fields, derived_idempotency_key)
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._journal import account_ref
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._core.journal import account_ref
 
 API_KEY = "otwa_SecretKeyThatMustNeverBeSent"
 ORDER = {"plan": "prod-s", "location": "de-fra-01", "os": "debian-13", "name": "api-1", "hostname": None,

@@ -11,8 +11,8 @@ import stat
 
 import pytest
 
-from ansible_collections.vpsfleet.cloud.plugins.module_utils import _journal
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._journal import (
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._core import journal as _journal
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._core.journal import (
     Journal, JournalError, LockTimeout, account_ref, journal_directory)
 
 API_KEY = "vpsk_SecretKeyThatMustNeverBeWritten"

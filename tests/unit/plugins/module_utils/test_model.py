@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._model import (
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers.model import (
     SERVER_FIELDS, STATUSES, as_list, new_server, normalise_status, public_view, to_decimal, usd)
 
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._client import ApiError
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._model import public_view
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._otwa import OtwaAdapter, product_for, region_slug, server_from_api
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._http.client import ApiError
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers.model import public_view
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers.otwa import OtwaAdapter, product_for, region_slug, server_from_api
 # fake_api is a pytest fixture: importing it is what makes it available here.
 from ansible_collections.vpsfleet.cloud.tests.unit.plugins.module_utils._http import (  # noqa: F401  # pylint: disable=unused-import
     client_for, fake_api)

@@ -8,9 +8,9 @@ from __future__ import annotations
 import datetime
 import functools
 
-from ansible_collections.vpsfleet.cloud.plugins.module_utils import _server_wait
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._poll_schedule import ProvisioningSchedule, epoch_of
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._rate_limit import RateLimiter
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._services import server_wait as _server_wait
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.poll_schedule import ProvisioningSchedule, epoch_of
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._http.rate_limit import RateLimiter
 
 T0 = 1790000000.0  # an epoch second; created_at below is written from it
 

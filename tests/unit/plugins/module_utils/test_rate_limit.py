@@ -9,9 +9,9 @@ import threading
 
 import pytest
 
-from ansible_collections.vpsfleet.cloud.plugins.module_utils import _rate_limit
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._client import ApiClient
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._rate_limit import (
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._http import rate_limit as _rate_limit
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._http.client import ApiClient
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._http.rate_limit import (
     RateLimiter, limiter_for, rate_limit_from_env)
 from ansible_collections.vpsfleet.cloud.tests.unit.plugins.module_utils._virtual_clock import VirtualClock
 # fake_api is a pytest fixture: importing it is what makes it available here.

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._redact import REDACTED, redact_data, redact_text, without_secrets
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._http.redact import REDACTED, redact_data, redact_text, without_secrets
 
 
 def test_a_given_secret_is_replaced_wherever_it_appears_in_text():

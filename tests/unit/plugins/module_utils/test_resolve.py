@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._resolve import InvalidChoice, resolve_choice
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._core.resolve import InvalidChoice, resolve_choice
 
 PLANS = [
     {"id": "p-1", "slug": "scout", "name": "Scout"},

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from decimal import Decimal
 
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._runway import (
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._payments.runway import (
     add_cycle, amount_to_cover, next_cycle_end, parse_time, provider_now, runway,
 )
 

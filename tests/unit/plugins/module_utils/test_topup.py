@@ -11,8 +11,9 @@ from decimal import Decimal
 
 import pytest
 
-from ansible_collections.vpsfleet.cloud.plugins.module_utils import _topup, _x402
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._vpscrypto import VpsCryptoAdapter
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._payments import topup as _topup
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._payments import x402 as _x402
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers.vpscrypto import VpsCryptoAdapter
 # fake_api is a pytest fixture: importing it is what makes it available here.
 from ansible_collections.vpsfleet.cloud.tests.unit.plugins.module_utils._http import (  # noqa: F401  # pylint: disable=unused-import
     client_for, fake_api)

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._client import ApiError
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._model import SERVER_FIELDS
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._vpscrypto import VpsCryptoAdapter, server_from_api
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._http.client import ApiError
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers.model import SERVER_FIELDS
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers.vpscrypto import VpsCryptoAdapter, server_from_api
 # fake_api is a pytest fixture: importing it is what makes it available here.
 from ansible_collections.vpsfleet.cloud.tests.unit.plugins.module_utils._http import (  # noqa: F401  # pylint: disable=unused-import
     client_for, fake_api)

@@ -9,7 +9,7 @@ import socket
 
 import pytest
 
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._wait import WaitTimeout, port_open, wait_until
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._core.wait import WaitTimeout, port_open, wait_until
 
 
 class FakeClock(object):

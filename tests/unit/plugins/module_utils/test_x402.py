@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from ansible_collections.vpsfleet.cloud.plugins.module_utils import _x402
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._payments import x402 as _x402
 
 eth_account = pytest.importorskip("eth_account", reason="signing tests need eth-account")
 from eth_account import Account  # noqa: E402

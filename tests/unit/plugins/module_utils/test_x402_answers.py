@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from ansible_collections.vpsfleet.cloud.plugins.module_utils import _x402
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._payments import x402 as _x402
 
 WALLET_KEY = "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"
 PAY_TO = "0x209693Bc6afc0C5328bA36FaF03C514EF312287C"

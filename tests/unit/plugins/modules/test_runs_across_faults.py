@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import threading
 
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._vpscrypto import VpsCryptoAdapter
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers.vpscrypto import VpsCryptoAdapter
 from ansible_collections.vpsfleet.cloud.plugins.modules import vps_api_key, vps_server, vps_topup
 from ansible_collections.vpsfleet.cloud.tests.unit.plugins.modules._lifecycle_sandbox import (  # noqa: F401  pylint: disable=unused-import
     api_requests, connect, connect_args, order_directly, sandbox, sandbox_process, testing)
@@ -130,7 +130,7 @@ def test_a_namesake_ordered_by_a_concurrent_run_fails_the_task_naming_both(sandb
 
 
 def test_a_namesake_that_lands_just_after_the_first_read_back_still_fails_the_task(sandbox, monkeypatch):
-    from ansible_collections.vpsfleet.cloud.plugins.module_utils import _order_guard
+    from ansible_collections.vpsfleet.cloud.plugins.module_utils._services import order_guard as _order_guard
     monkeypatch.setattr(_order_guard, "DUPLICATE_SETTLE_SECONDS", 1.5)
     args, account = connect(sandbox, "vpscrypto", **VPSCRYPTO_ORDER)
     original = VpsCryptoAdapter.order_server
@@ -198,7 +198,7 @@ def test_abandoning_a_pending_topup_warns_naming_it(sandbox, capsys):
 
 
 def test_a_mint_waits_for_the_account_lock_and_mints_nothing_when_it_stays_held(sandbox):
-    from ansible_collections.vpsfleet.cloud.plugins.module_utils._journal import Journal, account_ref
+    from ansible_collections.vpsfleet.cloud.plugins.module_utils._core.journal import Journal, account_ref
     args = connect_args(sandbox, "vpscrypto", name="ci", lock_timeout=0)
     journal = Journal(os.environ["VPSFLEET_JOURNAL_DIR"], account_ref("vpscrypto", args["api_key"]))
 

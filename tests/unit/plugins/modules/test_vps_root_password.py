@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._otwa import OtwaAdapter
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers.otwa import OtwaAdapter
 from ansible_collections.vpsfleet.cloud.plugins.modules import vps_root_password, vps_server_info
 from ansible_collections.vpsfleet.cloud.tests.unit.plugins.modules._lifecycle_sandbox import (  # noqa: F401  pylint: disable=unused-import
     api_requests, connect, connect_args, sandbox, sandbox_process)

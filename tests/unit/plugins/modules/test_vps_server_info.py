@@ -9,8 +9,8 @@ import socket
 
 import pytest
 
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._server_wait import wait_for_ssh
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._wait import WaitTimeout
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.server_wait import wait_for_ssh
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._core.wait import WaitTimeout
 from ansible_collections.vpsfleet.cloud.plugins.modules import vps_server, vps_server_info
 from ansible_collections.vpsfleet.cloud.tests.unit.plugins.modules._lifecycle_sandbox import (  # noqa: F401  pylint: disable=unused-import
     api_requests, connect, connect_args, sandbox, sandbox_process)

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from ansible_collections.vpsfleet.cloud.plugins.module_utils import _x402
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._payments import x402 as _x402
 from ansible_collections.vpsfleet.cloud.plugins.modules import vps_topup
 from ansible_collections.vpsfleet.cloud.tests.unit.plugins.module_utils._http import (  # noqa: F401  pylint: disable=unused-import
     fake_api,  # a pytest fixture, used by name
@@ -517,7 +517,7 @@ def test_a_resent_payment_answered_nonce_used_is_resolved_only_once_the_balance_
 
 
 def test_a_topup_waits_for_the_account_lock_and_pays_nothing_when_it_stays_held(fake_api):
-    from ansible_collections.vpsfleet.cloud.plugins.module_utils._journal import Journal, account_ref
+    from ansible_collections.vpsfleet.cloud.plugins.module_utils._core.journal import Journal, account_ref
     args = pay_args(fake_api, min_balance=30, lock_timeout=0)
     journal = Journal(os.environ["VPSFLEET_JOURNAL_DIR"], account_ref("vpscrypto", args["api_key"]))
 
@@ -529,7 +529,7 @@ def test_a_topup_waits_for_the_account_lock_and_pays_nothing_when_it_stays_held(
 
 
 def test_an_unreadable_topup_intent_fails_the_task_before_any_payment(fake_api):
-    from ansible_collections.vpsfleet.cloud.plugins.module_utils._journal import Journal, account_ref
+    from ansible_collections.vpsfleet.cloud.plugins.module_utils._core.journal import Journal, account_ref
     args = pay_args(fake_api)
     journal = Journal(os.environ["VPSFLEET_JOURNAL_DIR"], account_ref("vpscrypto", args["api_key"]))
     journal.record("topup", "balance", method="x402", amount="25")

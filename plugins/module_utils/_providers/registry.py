@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import os
 
-from ._client import ApiClient
-from ._otwa import OtwaAdapter
-from ._rate_limit import limiter_for
-from ._vpscrypto import VpsCryptoAdapter
+from .._http.client import ApiClient
+from .otwa import OtwaAdapter
+from .._http.rate_limit import limiter_for
+from .vpscrypto import VpsCryptoAdapter
 
 PROVIDERS = {
     "vpscrypto": {

@@ -8,7 +8,7 @@ Plain data in, plain data out; the inventory plugin adds Ansible's unsafe markin
 
 from __future__ import annotations
 
-from ._redact import redact_data
+from .._http.redact import redact_data
 
 HOSTNAME_SOURCES = ("name", "hostname", "ip", "id")
 CONNECT_WITH = ("ip", "additional_ip", "hostname")

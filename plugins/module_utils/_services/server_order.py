@@ -9,9 +9,9 @@ accepted instead of a half-made order.
 
 from __future__ import annotations
 
-from ._base import ModuleFailure
-from ._model import new_server, to_decimal, usd
-from ._resolve import resolve_choice
+from .._module.base import ModuleFailure
+from .._providers.model import new_server, to_decimal, usd
+from .._core.resolve import resolve_choice
 
 PLAN_KEYS = ("slug", "id", "name")
 LOCATION_KEYS = ("slug", "name")

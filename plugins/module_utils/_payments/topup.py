@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ._client import ApiError
-from ._model import to_decimal
-from ._redact import redact_data, redact_text
-from ._vpscrypto import topup_from_api
-from ._x402 import (
+from .._http.client import ApiError
+from .._providers.model import to_decimal
+from .._http.redact import redact_data, redact_text
+from .._providers.vpscrypto import topup_from_api
+from .x402 import (
     X402Error, parse_payment_required, parse_settlement, send_signed_payment, sign_payment,
 )
 

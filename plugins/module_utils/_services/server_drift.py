@@ -9,8 +9,8 @@ would mean a new server, a different OS means ``state: rebuilt``.
 
 from __future__ import annotations
 
-from ._resolve import resolve_choice
-from ._server_order import LOCATION_KEYS, OS_KEYS, PLAN_KEYS
+from .._core.resolve import resolve_choice
+from .server_order import LOCATION_KEYS, OS_KEYS, PLAN_KEYS
 
 
 def matches(value, item, keys):

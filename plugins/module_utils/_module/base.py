@@ -14,13 +14,13 @@ import traceback
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
-from ._capabilities import PROVIDER_NAMES, OperationNotOffered, require
-from ._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ApiError
-from ._model import public_view
-from ._providers import PROVIDERS, build_adapter, provider_api_key
-from ._rate_limit import RATE_LIMIT_ENV, rate_limit_from_env
-from ._resolve import InvalidChoice
-from ._wait import WaitTimeout, wait_until
+from .._providers.capabilities import PROVIDER_NAMES, OperationNotOffered, require
+from .._http.client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ApiError
+from .._providers.model import public_view
+from .._providers.registry import PROVIDERS, build_adapter, provider_api_key
+from .._http.rate_limit import RATE_LIMIT_ENV, rate_limit_from_env
+from .._core.resolve import InvalidChoice
+from .._core.wait import WaitTimeout, wait_until
 
 
 def provider_argument_spec():

@@ -5,9 +5,9 @@
 
 from __future__ import annotations
 
-from ._adapter import ProviderAdapter
-from ._client import ApiError
-from ._model import as_list, new_server, provider_data, usd
+from .adapter import ProviderAdapter
+from .._http.client import ApiError
+from .model import as_list, new_server, provider_data, usd
 
 PROVIDER = "vpscrypto"
 SPEC_FIELDS = ("vcpu", "ram_mb", "disk_gb", "bandwidth_gb")

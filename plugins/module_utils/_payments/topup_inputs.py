@@ -9,9 +9,9 @@ the x402 offer, and before anything else is asked of the provider.
 
 from __future__ import annotations
 
-from ._base import ModuleFailure
-from ._topup import X402_COIN, validate_amount
-from ._x402 import WalletKeyError, check_wallet_key, is_address
+from .._module.base import ModuleFailure
+from .topup import X402_COIN, validate_amount
+from .x402 import WalletKeyError, check_wallet_key, is_address
 
 
 def check_topup_inputs(params):

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from ._model import to_decimal, usd
-from ._resolve import InvalidChoice
+from .._providers.model import to_decimal, usd
+from .._core.resolve import InvalidChoice
 
 _UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 

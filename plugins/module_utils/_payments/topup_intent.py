@@ -17,12 +17,12 @@ import secrets
 import time
 from decimal import Decimal
 
-from ._journal import JournalError, describe_age, wait_for_effect
-from ._model import to_decimal
-from ._topup import (
+from .._core.journal import JournalError, describe_age, wait_for_effect
+from .._providers.model import to_decimal
+from .topup import (
     X402_COIN, PaymentUnconfirmed, TopupRefused, account_balance, is_final, payment_summary, send_payment,
 )
-from ._x402 import SignedPayment, X402Error
+from .x402 import SignedPayment, X402Error
 
 TOPUP_INTENT = "topup"
 TOPUP_SUBJECT = "balance"

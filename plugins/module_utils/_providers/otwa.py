@@ -8,10 +8,10 @@ from __future__ import annotations
 import re
 import threading
 
-from ._adapter import ProviderAdapter
-from ._client import ApiError
-from ._model import as_list, new_server, provider_data, usd
-from ._runway import iso, next_cycle_end, provider_now
+from .adapter import ProviderAdapter
+from .._http.client import ApiError
+from .model import as_list, new_server, provider_data, usd
+from .._payments.runway import iso, next_cycle_end, provider_now
 
 PROVIDER = "otwa"
 BILLING_CYCLE_DAYS = 30

@@ -8,9 +8,9 @@ from __future__ import annotations
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from ._poll_schedule import ProvisioningSchedule
-from ._server_lookup import get_server_or_none
-from ._wait import WaitTimeout, format_seconds, port_open, wait_until
+from .poll_schedule import ProvisioningSchedule
+from .server_lookup import get_server_or_none
+from .._core.wait import WaitTimeout, format_seconds, port_open, wait_until
 
 SSH_PORT = 22
 # Threads for concurrent per-server work (SSH probes, credential reads): enough for a fleet,

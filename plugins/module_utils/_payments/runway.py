@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import ROUND_UP, Decimal
 from email.utils import parsedate_to_datetime
 
-from ._model import to_decimal, usd
+from .._providers.model import to_decimal, usd
 
 DEFAULT_RUNWAY_DAYS = 30
 ZERO = Decimal("0")

@@ -5,8 +5,8 @@
 
 from __future__ import annotations
 
-from ._base import ModuleFailure
-from ._client import ApiError
+from .._module.base import ModuleFailure
+from .._http.client import ApiError
 
 
 def get_server_or_none(adapter, server_id):

@@ -9,13 +9,13 @@ server is ordered or paid for.
 
 from __future__ import annotations
 
-from ._base import ModuleFailure
-from ._client import ApiError
-from ._order_guard import (clear_order_intent, otwa_order_key, record_landed_order, record_order_intent,
-                           replayed_order)
-from ._resolve import InvalidChoice
-from ._server_order import check_order_options, resolve_order
-from ._server_wait import map_concurrently
+from .._module.base import ModuleFailure
+from .._http.client import ApiError
+from .order_guard import (clear_order_intent, otwa_order_key, record_landed_order, record_order_intent,
+                          replayed_order)
+from .._core.resolve import InvalidChoice
+from .server_order import check_order_options, resolve_order
+from .server_wait import map_concurrently
 
 
 def entries_for(provider, entries):

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from ._server_wait import map_concurrently
+from .server_wait import map_concurrently
 
 
 def with_ssh_command(credentials):

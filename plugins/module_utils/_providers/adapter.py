@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from ._capabilities import offers, require
+from .capabilities import offers, require
 
 
 def _offered_elsewhere(operation, name):

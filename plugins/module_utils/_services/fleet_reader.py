@@ -15,8 +15,8 @@ import hmac
 import threading
 import traceback
 
-from ._providers import PROVIDERS, build_adapter, provider_api_url
-from ._redact import redact_text
+from .._providers.registry import PROVIDERS, build_adapter, provider_api_url
+from .._http.redact import redact_text
 
 SERVER_STATUSES = ("provisioning", "running", "stopped", "suspended", "terminated")
 

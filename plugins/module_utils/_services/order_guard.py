@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import time
 
-from ._base import ModuleFailure
-from ._idempotency import deploy_key_fields, derived_idempotency_key
-from ._journal import (Journal, JournalError, LockTimeout, account_ref, describe_age, journal_directory,
-                       wait_for_effect)
-from ._model import usd
-from ._providers import provider_api_key
-from ._server_lookup import get_server_or_none
+from .._module.base import ModuleFailure
+from .._providers.idempotency import deploy_key_fields, derived_idempotency_key
+from .._core.journal import (Journal, JournalError, LockTimeout, account_ref, describe_age, journal_directory,
+                             wait_for_effect)
+from .._providers.model import usd
+from .._providers.registry import provider_api_key
+from .server_lookup import get_server_or_none
 
 ORDER_INTENT = "order"
 # A concurrent run that listed the servers just before ours landed sends its own order within a few

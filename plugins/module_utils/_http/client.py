@@ -25,8 +25,8 @@ except ImportError as exc:  # pragma: no cover - exercised by ansible-test's imp
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = exc
 
-from ._redact import redact_data, redact_text
-from ._version import COLLECTION_VERSION
+from .redact import redact_data, redact_text
+from .._version import COLLECTION_VERSION
 
 USER_AGENT = "vpsfleet.cloud/%s (Ansible collection; +https://github.com/vpsfleet/vpsfleet.cloud)" % COLLECTION_VERSION
 

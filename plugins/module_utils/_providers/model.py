@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation, ROUND_HALF_UP
 
-from ._redact import without_secrets
+from .._http.redact import without_secrets
 
 STATUSES = ("provisioning", "running", "stopped", "suspended", "terminated")
 # What a status the collection does not know becomes: a server in some transition (migrating,
