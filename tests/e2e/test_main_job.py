@@ -164,6 +164,14 @@ def test_automatic_security_updates_are_on(job):
         assert ssh_ok(job, ip, "dpkg-query -W -f '${Status}' unattended-upgrades") == "install ok installed"
 
 
+def test_apt_is_not_run_when_the_packages_are_already_installed(job):
+    # The servers' image ships nftables and unattended-upgrades with no apt cache file: any apt run
+    # (even one that installs nothing) builds /var/cache/apt/pkgcache.bin from every package list.
+    for ip in fleet_ips(job).values():
+        assert ssh_ok(job, ip, "dpkg-query -W -f '${Status}' nftables") == "install ok installed"
+        assert job.ssh(ip, "test -e /var/cache/apt/pkgcache.bin").returncode == 1
+
+
 def test_a_second_provision_changes_nothing_and_pays_nothing(job):
     assert_succeeded(job.second)
     recap = parse_recap(job.second.stdout)
