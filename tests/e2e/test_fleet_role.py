@@ -1,7 +1,8 @@
 """The fleet role against the API-only sandbox (no SSH machines, no root needed).
 
-It pays or orders nothing while a balance it will not top up falls short, and the hosts it adds in
-memory get the groups and vps_* variables the dynamic inventory gives the same servers.
+It pays or orders nothing while a balance it will not top up falls short, orders VPSCrypto last, and
+the hosts it adds in memory get the groups and vps_* variables the dynamic inventory gives the same
+servers.
 """
 
 from __future__ import annotations
@@ -82,6 +83,30 @@ def test_a_short_balance_that_is_not_topped_up_stops_the_role_before_any_payment
     assert "%s: the 1 missing server(s)" % short in run.stdout, run.stdout[-3000:]
     assert "so nothing was paid or ordered" in run.stdout
     assert job.credits() == [] and job.charges() == [] and job.servers() == []
+
+
+def test_a_short_balance_of_the_first_provider_to_order_stops_the_role_before_any_order(
+        clean_sandbox, collections_dir, tmp_path):
+    # Otwa orders first and is not planned apart: its order step checks the balance before ordering.
+    job = MainJob(clean_sandbox, tmp_path, collections_dir, fleet=[WEB, DB], balances={"vpscrypto": 100, "otwa": 1})
+
+    run = job.order()
+
+    assert run.returncode != 0
+    assert "insufficient balance" in run.stdout and "nothing was ordered" in run.stdout, run.stdout[-3000:]
+    assert job.charges() == [] and job.servers() == []
+
+
+def test_vpscrypto_orders_after_every_other_provider(clean_sandbox, collections_dir, tmp_path):
+    # Its order step reads the servers again 3 s after ordering; ordered last, that overlaps provisioning.
+    job = MainJob(clean_sandbox, tmp_path, collections_dir, fleet=[WEB, DB])
+
+    run = job.order()
+
+    assert run.returncode == 0, run.stdout[-3000:]
+    orders = [entry["provider"] for entry in clean_sandbox.requests_log()
+              if entry["method"] == "POST" and entry["path"] == "/servers"]
+    assert orders == ["otwa", "vpscrypto"]
 
 
 def test_the_in_memory_hosts_get_the_groups_and_variables_of_the_dynamic_inventory(

@@ -21,10 +21,11 @@ import threading
 import time
 
 # A sensible start for an API whose limit is not known yet: most providers allow 10-50 requests a
-# second per key. Until the first 429 the rate doubles each SLOW_START_SECONDS the key is kept busy,
+# second per key. Until the first 429 the rate doubles each SLOW_START_SECONDS (about an API round
+# trip, as TCP's slow start doubles per round trip) the key is kept busy,
 # and up to one second's worth of requests may leave at once (not under a user's ceiling).
 START_RATE = 20.0
-SLOW_START_SECONDS = 0.25
+SLOW_START_SECONDS = 0.1
 MAX_RATE = 1000.0
 MIN_RATE = 0.2
 # After a 429 the rate drops to BETA times what the provider accepted in the last second; it is back

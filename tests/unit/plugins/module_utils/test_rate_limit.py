@@ -97,6 +97,20 @@ def test_the_rate_recovers_after_429s_and_then_probes_above_the_throttled_rate()
     assert lowered < throttled_max < limiter.rate
 
 
+def test_until_the_first_429_a_busy_key_doubles_its_rate_every_tenth_of_a_second():
+    clock = VirtualClock()
+    limiter = RateLimiter(clock=clock, sleep=clock.sleep)
+    started = clock()
+
+    def send_for_half_a_second():
+        while clock() < started + 0.45:
+            limiter.acquire()
+
+    clock.run_threads([send_for_half_a_second])
+
+    assert limiter.rate >= _rate_limit.START_RATE * 2 ** 3
+
+
 def test_a_waiting_key_never_delays_another_key():
     clock = VirtualClock()
     waiting = RateLimiter(clock=clock, sleep=clock.sleep)
