@@ -220,7 +220,7 @@ from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.server_dr
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.server_order import (
     TOPUP_HINT, balance_covers, planned_server)
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.server_wait import wait_for_servers
-from ansible_collections.vpsfleet.cloud.plugins.module_utils._core.wait import WaitTimeout
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._core.wait import Deadline, WaitTimeout
 
 
 class FleetModule(UsesJournal, VpsModule):
@@ -234,7 +234,7 @@ class FleetModule(UsesJournal, VpsModule):
         return operations
 
     def execute(self):
-        deadline = time.monotonic() + self.params["wait_timeout"]
+        deadline = Deadline(self.params["wait_timeout"])
         entries = entries_for(self.provider, self.params["servers"])
         check_entries(self.adapter, entries)
         if self.check_mode or not entries:
@@ -247,7 +247,7 @@ class FleetModule(UsesJournal, VpsModule):
             return
         if self.params["wait"] or self.params["wait_for_ssh"]:
             try:
-                servers = wait_for_servers(self.adapter, servers, "running", max(0.0, deadline - time.monotonic()),
+                servers = wait_for_servers(self.adapter, servers, "running", deadline.remaining(),
                                            ssh=self.params["wait_for_ssh"])
             except WaitTimeout as exc:
                 last = exc.last if isinstance(exc.last, list) else servers

@@ -46,13 +46,13 @@ def wait_until(poll, done, timeout, what="condition", first_delay=0.5, max_delay
     deadline. On timeout raise :class:`WaitTimeout` naming ``what`` and, through ``describe(value)``,
     what was last seen. ``next_delay()``, when given, says how long to sleep instead of the backoff.
     """
-    deadline = clock() + timeout
+    deadline = Deadline(timeout, clock)
     delay = first_delay
     while True:
         value = poll()
         if done(value):
             return value
-        remaining = deadline - clock()
+        remaining = deadline.remaining()
         if remaining <= 0:
             seen = describe(value) if describe else repr(value)
             raise WaitTimeout("timed out after %s waiting for %s; last seen: %s" % (format_seconds(timeout), what, seen),

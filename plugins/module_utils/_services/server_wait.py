@@ -5,12 +5,11 @@
 
 from __future__ import annotations
 
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 from .poll_schedule import ProvisioningSchedule
 from .server_lookup import get_server_or_none
-from .._core.wait import WaitTimeout, format_seconds, port_open, wait_until
+from .._core.wait import Deadline, WaitTimeout, format_seconds, port_open, wait_until
 
 SSH_PORT = 22
 # Threads for concurrent per-server work (SSH probes, credential reads): enough for a fleet,
@@ -76,12 +75,12 @@ def wait_for_fleet(adapter, server_ids, status, timeout, schedule=None):
 def wait_for_servers(adapter, servers, status, timeout, ssh=False):
     """``servers`` once every one of them is ``status`` (a gone one comes back ``terminated``) and,
     with ``ssh``, the running ones accept SSH. One shared deadline; :class:`WaitTimeout` on expiry."""
-    deadline = time.monotonic() + timeout
+    deadline = Deadline(timeout)
     waited = wait_for_fleet(adapter, [server["id"] for server in servers], status, timeout)
     waited = [fresh or dict(server, status="terminated") for server, fresh in zip(servers, waited)]
     if ssh:
         wait_for_ssh([server for server in waited if server["status"] == "running"],
-                     max(0.0, deadline - time.monotonic()))
+                     deadline.remaining())
     return waited
 
 
@@ -90,10 +89,10 @@ def wait_for_ssh(servers, timeout, port=SSH_PORT, probe=port_open):
 
     All servers share one deadline. Raises :class:`WaitTimeout` listing the unreachable ones.
     """
-    deadline = time.monotonic() + timeout
+    deadline = Deadline(timeout)
 
     def wait_one(server):
-        remaining = max(0.0, deadline - time.monotonic())
+        remaining = deadline.remaining()
         try:
             wait_until(lambda: probe(server.get("ip"), port), bool, remaining, what="SSH", first_delay=0.5, max_delay=5)
             return None
