@@ -166,6 +166,14 @@ def print_table(summary):
           % summary["concurrent_seconds_beyond_fixed_cost"])
 
 
+def write_results(path, summary):
+    """Write a benchmark's figures as JSON to ``path`` (its folder made as needed) and say where."""
+    output = pathlib.Path(path)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    print("results written to %s" % output)
+
+
 def main(argv=None):
     """Run the benchmark, print the table, write the JSON results; returns the summary."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -178,10 +186,7 @@ def main(argv=None):
     results, round_trip_ms = run_benchmark(args.servers_per_provider, args.latency_ms, args.workers)
     summary = summarise(results, round_trip_ms, args.servers_per_provider, args.latency_ms, args.workers)
     print_table(summary)
-    output = pathlib.Path(args.output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(summary, indent=2) + "\n")
-    print("results written to %s" % output)
+    write_results(args.output, summary)
     return summary
 
 

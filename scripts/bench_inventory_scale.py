@@ -14,7 +14,6 @@ Run from the repository root with the project's venv: ``.venv/bin/python scripts
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import pathlib
 import sys
@@ -26,7 +25,7 @@ sys.path.insert(0, str(REPO_ROOT / "sandbox"))
 
 # The path above must be in place before these imports.
 # pylint: disable=wrong-import-position
-from bench_inventory import DEFAULT_WORKERS, collections_tree, seed_fleet, time_inventory, write_source  # noqa: E402
+from bench_inventory import DEFAULT_WORKERS, collections_tree, seed_fleet, time_inventory, write_results, write_source  # noqa: E402
 from vps_sandbox.testing import SandboxProcess  # noqa: E402
 
 GOAL_GROWTH = 10.5
@@ -102,10 +101,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     summary = summarise(args, run_benchmark(args))
     print_table(summary)
-    output = pathlib.Path(args.output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-    print("results written to %s" % output)
+    write_results(args.output, summary)
     return summary
 
 

@@ -15,7 +15,6 @@ same way: ``flock /tmp/vpsfleet-machines.lock .venv/bin/python scripts/bench_ssh
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import pathlib
 import shutil
@@ -29,7 +28,7 @@ sys.path.insert(0, str(REPO_ROOT / "sandbox"))
 # The path above must be in place before these imports.
 # pylint: disable=wrong-import-position
 from bench_fleet import BALANCE_USD, server_list  # noqa: E402
-from bench_inventory import collections_tree  # noqa: E402
+from bench_inventory import collections_tree, write_results  # noqa: E402
 from vps_sandbox.main_job import MainJob, parse_recap, ssh_machines_unavailable_reason  # noqa: E402
 from vps_sandbox.testing import SandboxProcess  # noqa: E402
 
@@ -91,10 +90,7 @@ def main(argv=None):
     print("  1 server:   %.1f s (CPUs %.0f%% busy)" % (one, 100 * one_busy))
     print("  %d servers: %.1f s (CPUs %.0f%% busy): %.2fx the time for one   (goal <= %.1fx)  %s"
           % (args.servers, many, 100 * many_busy, ratio, GOAL_RATIO, "met" if ratio <= GOAL_RATIO else "NOT MET"))
-    output = pathlib.Path(args.output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-    print("results written to %s" % output)
+    write_results(args.output, summary)
     return summary
 
 
