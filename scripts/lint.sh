@@ -51,6 +51,7 @@ render_docs() {
 check "ansible-doc modules" render_docs module modules
 check "ansible-doc inventory plugins" render_docs inventory inventory
 check "ansible-doc lookup plugins" render_docs lookup lookup
+check "ansible-doc filter plugins" render_docs filter filter
 
 # A role's documentation is its meta/argument_specs.yml, rendered as users see it.
 render_role_docs() {

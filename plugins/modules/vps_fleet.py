@@ -7,7 +7,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: vps_fleet
-short_description: Declare many servers of one provider, ordered together and waited for together
+short_description: Declare many servers at one or several providers, ordered together and waited for together
 version_added: 0.1.0
 author:
   - vpsfleet maintainers (@vpsfleet)
@@ -21,6 +21,9 @@ description:
     a warning says so (as M(vpsfleet.cloud.vps_server) does).
   - The balance must cover all missing servers, or nothing is ordered and the task fails with the
     cost, the balance and a pointer to M(vpsfleet.cloud.vps_topup).
+  - With O(accounts), one task covers the fleet at several providers; every account is planned and its
+    balance checked before any account orders, the orders of all accounts go out together, and each
+    account's servers are waited for at the same time as the others'.
 extends_documentation_fragment:
   - vpsfleet.cloud.provider
   - vpsfleet.cloud.api_client
@@ -29,10 +32,44 @@ extends_documentation_fragment:
   - vpsfleet.cloud.journal
   - vpsfleet.cloud.journal.lock
 options:
+  provider:
+    description:
+      - The hosting provider whose API is used, for a fleet at one provider.
+      - C(vpscrypto) is VPSCrypto (prepaid balance, crypto top-ups); C(otwa) is Otwa Cloud.
+      - Exactly one of O(provider) and O(accounts) is required.
+    required: false
+  accounts:
+    description:
+      - The provider accounts of a fleet at several providers, one per provider, instead of O(provider),
+        O(api_key) and O(api_url).
+      - Every server then names its O(servers[].provider), and that provider must be listed here; a
+        server that names none or another fails the task before any request.
+      - A failure at one account names it; the other accounts' orders stand, and a re-run orders only
+        what is still missing.
+    type: list
+    elements: dict
+    version_added: 1.1.0
+    suboptions:
+      provider:
+        description:
+          - The hosting provider of this account.
+        type: str
+        required: true
+        choices: [vpscrypto, otwa]
+      api_key:
+        description:
+          - The account's API key; if not set, the provider's environment variable (E(VPSCRYPTO_API_KEY) or
+            E(OTWA_API_KEY)). Never logged.
+        type: str
+      api_url:
+        description:
+          - Base URL of the provider's API; if not set, the provider's environment variable (E(VPSCRYPTO_API_URL)
+            or E(OTWA_API_URL)), else the production URL.
+        type: str
   servers:
     description:
-      - The fleet. Entries whose O(servers[].provider) names another provider are left out, so one
-        list can be handed to one task per provider.
+      - The fleet. With O(provider), entries whose O(servers[].provider) names another provider are left
+        out, so one list can be handed to one task per provider.
     type: list
     elements: dict
     required: true
@@ -46,7 +83,7 @@ options:
         required: true
       provider:
         description:
-          - The provider of this server. Unset means O(provider).
+          - The provider of this server. Unset means O(provider); required with O(accounts).
         type: str
         choices: [vpscrypto, otwa]
       plan:
@@ -119,11 +156,13 @@ options:
 notes:
   - In check mode, lists the servers that would be ordered, their total price and whether the balance covers
     it; orders nothing.
+  - The shared options other than O(provider), O(api_key) and O(api_url) (timeouts, retries, the rate limit)
+    apply to every account of O(accounts).
   - The diff holds the names of the fleet's servers before and after.
   - Orders are sent a few at a time. Each keeps its own protection against a retry ordering twice (an
     Otwa Idempotency-Key derived from the request, a VPSCrypto look-up by name and an intent in the journal).
   - Ordering runs of one account on one controller take a lock (O(journal_dir)), so concurrent runs queue and
-    the later ones find the servers. After ordering the servers are read again (VPSCrypto also once the orders
+    the later ones find the servers; with O(accounts) a run takes every account's lock, always in the same order. After ordering the servers are read again (VPSCrypto also once the orders
     are 3 seconds old and after the wait); a name that now has a live server this run did not expect (ordered by a
     concurrent run elsewhere) fails the task, naming the duplicates, their ids and prices. If some orders fail, the others stand; the task
     fails naming each failed server and its error, and a re-run orders only what is still missing.
@@ -159,6 +198,17 @@ EXAMPLES = r"""
   loop: [vpscrypto, otwa]
   register: ready
   no_log: true
+
+- name: Or all of it in one task - both providers ordered at once, waited for at once
+  vpsfleet.cloud.vps_fleet:
+    accounts:
+      - provider: vpscrypto
+        api_key: "{{ vault_vpscrypto_api_key }}"
+      - provider: otwa  # the key from OTWA_API_KEY
+    servers: "{{ fleet }}"
+    include_credentials: true
+  register: ready
+  no_log: true
   vars:
     fleet:
       - {name: web-1, provider: vpscrypto, plan: hunter, location: nl, os: debian-13}
@@ -169,6 +219,7 @@ RETURN = r"""
 servers:
   description:
     - The fleet's servers of this provider, in the order of O(servers), in the common server model.
+    - With O(accounts), the servers of every account, account by account, each in the order of O(servers).
     - In check mode, a server that would be ordered is the planned one (no id, no IP).
   returned: always
   type: list
@@ -179,7 +230,9 @@ servers:
       returned: when O(include_credentials=true) and not in check mode
       type: dict
 ordered:
-  description: The names of the servers ordered by this task (in check mode, that would be ordered).
+  description:
+    - The names of the servers ordered by this task (in check mode, that would be ordered).
+    - With O(accounts), of every account.
   returned: always
   type: list
   elements: str
@@ -187,30 +240,64 @@ ordered:
 cost_usd:
   description:
     - What the ordered servers cost together, in USD (null when the catalog leaves a price unknown).
+    - With O(accounts), at every account together.
     - Otwa add-ons are charged on top; the API lists their prices only for existing servers.
   returned: always
   type: float
   sample: 28.0
 balance_usd:
   description: The account balance in USD before ordering.
-  returned: when a server is to be ordered
+  returned: when a server is to be ordered, with O(provider)
   type: float
   sample: 50.0
 balance_covers:
   description:
     - Whether the balance covers the orders; null when a price or the balance is unknown, and when
       Otwa add-ons are ordered and the balance covers RV(cost_usd).
-  returned: when a server is to be ordered
+  returned: when a server is to be ordered, with O(provider)
   type: bool
   sample: true
+accounts:
+  description:
+    - What each account's part of the fleet costs, in the order of O(accounts) (with O(provider), one entry).
+  returned: success
+  type: list
+  elements: dict
+  version_added: 1.1.0
+  contains:
+    provider:
+      description: The account's provider.
+      type: str
+      returned: always
+      sample: otwa
+    ordered:
+      description: The names of this account's servers ordered by this task (in check mode, that would be ordered).
+      type: list
+      elements: str
+      returned: always
+    cost_usd:
+      description: What they cost together, in USD (null when the catalog leaves a price unknown).
+      type: float
+      returned: always
+    balance_usd:
+      description: The account's balance in USD before ordering.
+      type: float
+      returned: when a server of this account is to be ordered
+    balance_covers:
+      description: Whether the balance covers this account's orders (null when unknown), as RV(balance_covers).
+      type: bool
+      returned: when a server of this account is to be ordered
 """
 
+import contextlib
 import time
 
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._module.base import ModuleFailure, VpsModule
+from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers.registry import PROVIDERS
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.credentials import with_credentials
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.fleet import (
-    check_entries, entries_for, live_servers_by_name, resolve_orders, send_orders, total_price)
+    account_parameters, check_entries, entries_for, live_servers_by_name, per_account,
+    resolve_orders, send_orders, total_price)
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._core.journal import journal_argument_spec
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers.model import usd
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.order_guard import (
@@ -222,8 +309,71 @@ from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.server_or
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.server_wait import wait_for_servers
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._core.wait import Deadline, WaitTimeout
 
+# What each account reports under ``accounts`` (and, with one account, at the top of the result).
+ACCOUNT_RESULT_KEYS = ("ordered", "cost_usd", "balance_usd", "balance_covers")
 
-class FleetModule(UsesJournal, VpsModule):
+
+class FleetModule(VpsModule):
+    """The fleet across one or several provider accounts: each step runs for every account at once,
+    and no account orders before every account's plan, prices and balance have passed."""
+
+    accounts = ()
+
+    def check_requirements(self):
+        self.accounts = [AccountFleet(self.module, params) for params in account_parameters(self.params)]
+        for account in self.accounts:
+            account.check_requirements()
+
+    def execute(self):
+        deadline = Deadline(self.params["wait_timeout"])
+        for account in self.accounts:
+            account.select(self.params["servers"])
+        working = [account for account in self.accounts if account.entries]
+        try:
+            with contextlib.ExitStack() as locks:
+                if not self.check_mode:
+                    # Concurrent runs on this controller queue here; one that waited then finds the servers.
+                    # Taken in one order, so that two runs over the same accounts cannot hold one each.
+                    for account in sorted(working, key=lambda account: account.journal.account_dir):
+                        locks.enter_context(order_lock(account, account.journal))
+                per_account(working, lambda account: account.plan())
+                if self.check_mode:
+                    return
+                per_account(working, lambda account: account.place())
+            # Each account reads its servers' credentials as soon as they are ready, while others still wait.
+            per_account(working, lambda account: account.settle(deadline))
+        finally:
+            self.collect()
+
+    def collect(self):
+        """The accounts' results as the module's: one account's at the top, several under ``accounts``."""
+        self.effected = any(account.effected for account in self.accounts)
+        if any(account.result["changed"] for account in self.accounts):
+            self.mark_changed()
+        reports = [dict(provider=account.provider, **dict((key, account.result[key]) for key in ACCOUNT_RESULT_KEYS
+                                                          if key in account.result))
+                   for account in self.accounts]
+        self.result["accounts"] = reports
+        if len(self.accounts) == 1:
+            self.result.update(reports[0])
+            del self.result["provider"]
+        else:
+            self.result["ordered"] = [name for report in reports for name in report.get("ordered", [])]
+            costs = [report.get("cost_usd", 0) for report in reports]
+            self.result["cost_usd"] = None if None in costs else usd(sum(costs))
+        self.result["servers"] = [server for account in self.accounts for server in account.result.get("servers") or []]
+        befores = [account.before for account in self.accounts if account.before is not None]
+        if befores:
+            self.before = {"servers": sorted(name for before in befores for name in before["servers"])}
+            self.after = {"servers": sorted(name for account in self.accounts if account.after
+                                            for name in account.after["servers"])}
+
+
+class AccountFleet(UsesJournal, VpsModule):
+    """One provider account's share of the fleet: its plan, its orders, its wait."""
+
+    entries = ()
+    plan_of = None  # what plan() found, for place()
     created = None  # {name: server} ordered by this run
     ordered_at = 0.0
 
@@ -233,18 +383,55 @@ class FleetModule(UsesJournal, VpsModule):
             operations.append("credentials")
         return operations
 
-    def execute(self):
-        deadline = Deadline(self.params["wait_timeout"])
-        entries = entries_for(self.provider, self.params["servers"])
-        check_entries(self.adapter, entries)
-        if self.check_mode or not entries:
-            servers = self.converge_fleet(entries)
-        else:
-            # Concurrent runs on this controller queue here; the one that waited then finds the servers.
-            with order_lock(self, self.journal):
-                servers = self.converge_fleet(entries)
+    def select(self, servers):
+        """Take this account's entries and check them, before any request."""
+        self.entries = entries_for(self.provider, servers)
+        check_entries(self.adapter, self.entries)
+        if not self.entries:
+            self.result.update(ordered=[], cost_usd=usd(0), servers=[])
+            self.before = self.after = {"servers": []}
+
+    def plan(self):
+        """Find the fleet's servers and price the missing ones; refuse when the balance falls short.
+        In check mode the planned servers are the result."""
+        names = set(entry["name"] for entry in self.entries)
+        listed = self.adapter.list_servers()
+        existing = live_servers_by_name(self.adapter, listed, names)
+        if not self.adapter.keyed_orders and not self.check_mode:
+            for name in existing:
+                clear_order_intent(self.journal, name)  # listed: no intent needed any more
+            missing_names = sorted(name for name in names if name not in existing)
+            existing.update(resolve_pending_orders(self.adapter, self.journal, self.params, missing_names,
+                                                   self.live_named, warn=self.module.warn))
+        catalog = self.adapter.catalog()
+        self.warn_about_drift(existing, catalog)
+        missing = [entry for entry in self.entries if entry["name"] not in existing]
+        orders = resolve_orders(self.adapter, catalog, missing)
+        for order, entry in zip(orders, missing):
+            order["idempotency_key"] = entry.get("idempotency_key")
+        self.result.update(ordered=[entry["name"] for entry in missing], cost_usd=usd(total_price(orders)))
+        if orders:
+            self.mark_changed()
+            self.check_balance(orders)
+        self.plan_of = (existing, orders, listed)
         if self.check_mode:
-            return
+            self.finish(existing, dict((order["request"]["name"], planned_server(self.adapter, order))
+                                       for order in orders))
+
+    def place(self):
+        """Send the planned orders and read the servers back."""
+        existing, orders, listed = self.plan_of
+        created = self.order(orders, listed)
+        self.created, self.ordered_at = created, time.monotonic()
+        self.finish(existing, created)
+        if created:
+            refuse_duplicates(self.adapter,
+                              dict((name, set([str(server["id"])])) for name, server in created.items()),
+                              dict((name, [server]) for name, server in created.items()))
+
+    def settle(self, deadline):
+        """Wait for the servers (with ``wait``), check for late duplicates, read credentials."""
+        servers = self.result["servers"]
         if self.params["wait"] or self.params["wait_for_ssh"]:
             try:
                 servers = wait_for_servers(self.adapter, servers, "running", deadline.remaining(),
@@ -262,46 +449,13 @@ class FleetModule(UsesJournal, VpsModule):
             servers = with_credentials(self.adapter, servers)
         self.result["servers"] = self.adapter.fill_plan_specs(servers)
 
-    def converge_fleet(self, entries):
-        """Find the fleet's servers, order the missing ones; the fleet's servers (planned ones in check mode)."""
-        names = set(entry["name"] for entry in entries)
-        listed = self.adapter.list_servers()
-        existing = live_servers_by_name(self.adapter, listed, names)
-        if not self.adapter.keyed_orders and not self.check_mode:
-            for name in existing:
-                clear_order_intent(self.journal, name)  # listed: no intent needed any more
-            missing_names = sorted(name for name in names if name not in existing)
-            existing.update(resolve_pending_orders(self.adapter, self.journal, self.params, missing_names,
-                                                   self.live_named, warn=self.module.warn))
-        catalog = self.adapter.catalog() if entries else None
-        self.warn_about_drift(entries, existing, catalog)
-        missing = [entry for entry in entries if entry["name"] not in existing]
-        orders = resolve_orders(self.adapter, catalog, missing)
-        for order, entry in zip(orders, missing):
-            order["idempotency_key"] = entry.get("idempotency_key")
-        self.result.update(ordered=[entry["name"] for entry in missing], cost_usd=usd(total_price(orders)))
-        if orders:
-            self.mark_changed()
-            self.check_balance(orders)
-        planned = dict((order["request"]["name"], planned_server(self.adapter, order)) for order in orders)
-        if self.check_mode:
-            return self.finish(entries, existing, planned)
-        created = self.order(orders, listed)
-        self.created, self.ordered_at = created, time.monotonic()
-        servers = self.finish(entries, existing, created)
-        if created:
-            refuse_duplicates(self.adapter,
-                              dict((name, set([str(server["id"])])) for name, server in created.items()),
-                              dict((name, [server]) for name, server in created.items()))
-        return servers
-
     def live_named(self, names):
         """``{name: server}`` of the live servers bearing one of ``names`` (read afresh)."""
         return live_servers_by_name(self.adapter, self.adapter.list_servers(), set(names))
 
-    def warn_about_drift(self, entries, existing, catalog):
+    def warn_about_drift(self, existing, catalog):
         can_rebuild = self.adapter.offers("reinstall_server")
-        for entry in entries:
+        for entry in self.entries:
             if entry["name"] in existing:
                 for warning in unchangeable_differences(existing[entry["name"]], entry, catalog, can_rebuild):
                     self.module.warn(warning)
@@ -343,13 +497,12 @@ class FleetModule(UsesJournal, VpsModule):
                                 ordered=sorted(created), servers=list(created.values()))
         return created
 
-    def finish(self, entries, existing, new):
+    def finish(self, existing, new):
         """The fleet's servers in entry order, with the diff of their names."""
-        servers = [existing.get(entry["name"]) or new[entry["name"]] for entry in entries]
+        servers = [existing.get(entry["name"]) or new[entry["name"]] for entry in self.entries]
         self.before = {"servers": sorted(existing)}
         self.after = {"servers": sorted(server["name"] for server in servers)}
         self.result["servers"] = servers
-        return servers
 
 
 def main():
@@ -366,8 +519,16 @@ def main():
         groups=dict(type="list", elements="str"),
         idempotency_key=dict(type="str", no_log=False),
     )
+    account = dict(
+        provider=dict(type="str", required=True, choices=sorted(PROVIDERS)),
+        api_key=dict(type="str", no_log=True),
+        api_url=dict(type="str"),
+    )
     module = VpsModule.build_module(
         argument_spec=dict(
+            # Either one provider (the shared options) or several accounts, each with its own key.
+            provider=dict(type="str", choices=sorted(PROVIDERS)),
+            accounts=dict(type="list", elements="dict", options=account),
             servers=dict(type="list", elements="dict", required=True, options=entry),
             wait=dict(type="bool", default=True),
             wait_for_ssh=dict(type="bool", default=False),
@@ -375,6 +536,8 @@ def main():
             include_credentials=dict(type="bool", default=False),
             **journal_argument_spec(lock=True)
         ),
+        required_one_of=[("provider", "accounts")],
+        mutually_exclusive=[("provider", "accounts"), ("api_key", "accounts"), ("api_url", "accounts")],
     )
     FleetModule(module).run()
 

@@ -65,48 +65,44 @@ def x402_topup_vars(sandbox):
     return extra_vars, {"VPSFLEET_WALLET_KEY": "0x" + bytes(wallet.key).hex()}
 
 
-@pytest.mark.parametrize("fleet, balances, topup, short", [
-    # VPSCrypto would be topped up and ordered before the Otwa order failed.
-    ([WEB, DB], {"vpscrypto": 5, "otwa": 1}, True, "otwa"),
-    # The Otwa server would be ordered and paid before the VPSCrypto order failed.
-    ([DB, WEB], {"vpscrypto": 5, "otwa": 100}, False, "vpscrypto"),
-], ids=["otwa-short-while-vpscrypto-is-topped-up", "vpscrypto-short-and-not-topped-up"])
 def test_a_short_balance_that_is_not_topped_up_stops_the_role_before_any_payment_or_order(
-        clean_sandbox, collections_dir, tmp_path, fleet, balances, topup, short):
-    extra_vars, extra_env = x402_topup_vars(clean_sandbox) if topup else ({}, {})
-    job = MainJob(clean_sandbox, tmp_path, collections_dir, fleet=fleet, balances=balances,
+        clean_sandbox, collections_dir, tmp_path):
+    # VPSCrypto would be topped up and ordered before the Otwa order failed.
+    extra_vars, extra_env = x402_topup_vars(clean_sandbox)
+    job = MainJob(clean_sandbox, tmp_path, collections_dir, fleet=[WEB, DB], balances={"vpscrypto": 5, "otwa": 1},
                   extra_vars=extra_vars, extra_env=extra_env)
 
     run = job.order()
 
     assert run.returncode != 0
-    assert "%s: the 1 missing server(s)" % short in run.stdout, run.stdout[-3000:]
+    assert "otwa: the 1 missing server(s)" in run.stdout, run.stdout[-3000:]
     assert "so nothing was paid or ordered" in run.stdout
     assert job.credits() == [] and job.charges() == [] and job.servers() == []
 
 
-def test_a_short_balance_of_the_first_provider_to_order_stops_the_role_before_any_order(
-        clean_sandbox, collections_dir, tmp_path):
-    # Otwa orders first and is not planned apart: its order step checks the balance before ordering.
-    job = MainJob(clean_sandbox, tmp_path, collections_dir, fleet=[WEB, DB], balances={"vpscrypto": 100, "otwa": 1})
+@pytest.mark.parametrize("short, label", [("vpscrypto", "VPSCrypto"), ("otwa", "Otwa Cloud")])
+def test_a_short_balance_at_either_provider_stops_the_role_before_any_order(
+        clean_sandbox, collections_dir, tmp_path, short, label):
+    # Without a top-up the one order task checks every balance before any provider orders.
+    balances = {"vpscrypto": 100, "otwa": 100}
+    balances[short] = 1
+    job = MainJob(clean_sandbox, tmp_path, collections_dir, fleet=[WEB, DB], balances=balances)
 
     run = job.order()
 
     assert run.returncode != 0
-    assert "insufficient balance" in run.stdout and "nothing was ordered" in run.stdout, run.stdout[-3000:]
+    assert "%s: insufficient balance" % label in run.stdout and "nothing was ordered" in run.stdout, run.stdout[-3000:]
     assert job.charges() == [] and job.servers() == []
 
 
-def test_vpscrypto_orders_after_every_other_provider(clean_sandbox, collections_dir, tmp_path):
-    # Its order step reads the servers again 3 s after ordering; ordered last, that overlaps provisioning.
-    job = MainJob(clean_sandbox, tmp_path, collections_dir, fleet=[WEB, DB])
+def test_check_mode_orders_nothing_and_fails_on_a_short_balance(clean_sandbox, collections_dir, tmp_path):
+    job = MainJob(clean_sandbox, tmp_path, collections_dir, fleet=[WEB, DB], balances={"vpscrypto": 100, "otwa": 1})
 
-    run = job.order()
+    run = job.run("ansible-playbook", "--check", "-i", job.hosts, job.order_playbook, "-e", "@" + str(job.fleet_vars))
 
-    assert run.returncode == 0, run.stdout[-3000:]
-    orders = [entry["provider"] for entry in clean_sandbox.requests_log()
-              if entry["method"] == "POST" and entry["path"] == "/servers"]
-    assert orders == ["otwa", "vpscrypto"]
+    assert run.returncode != 0
+    assert "otwa: the 1 missing server(s)" in run.stdout, run.stdout[-3000:]
+    assert job.charges() == [] and job.servers() == []
 
 
 def test_the_in_memory_hosts_get_the_groups_and_variables_of_the_dynamic_inventory(

@@ -55,11 +55,13 @@ class VpsModule(object):
     # task prints its whole result, so they are left out of a failure unless the task is no_log.
     secrets_shown_again = ()
 
-    def __init__(self, module):
+    def __init__(self, module, params=None):
+        """``params`` replaces the module's parameters, for a part of a module that works on one
+        provider account of several (``vps_fleet``'s ``accounts``)."""
         self.module = module
-        self.params = module.params
+        self.params = module.params if params is None else params
         self.provider = self.params["provider"]
-        self.provider_label = provider_label(self.provider)
+        self.provider_label = provider_label(self.provider) if self.provider else None
         self.result = {"changed": False}
         # True once the provider has changed something for this task (not merely planned it).
         self.effected = False
@@ -125,10 +127,7 @@ class VpsModule(object):
         the result gathered so far (the server) is kept.
         """
         try:
-            for operation in self.required_operations():
-                require(self.provider, operation)
-            if self.needs_api_key:
-                self.require_api_key()
+            self.check_requirements()
             self.execute()
         except OperationNotOffered as exc:
             self.fail(str(exc), failure={"operation": exc.operation, "provider": exc.provider})
@@ -145,6 +144,13 @@ class VpsModule(object):
             self.fail(exc.msg, **exc.result)
         self.exit()
 
+    def check_requirements(self):
+        """Refuse an operation the provider does not offer, or a missing API key, before any request."""
+        for operation in self.required_operations():
+            require(self.provider, operation)
+        if self.needs_api_key:
+            self.require_api_key()
+
     def fail(self, msg, **extra):
         """fail_json with ``msg``, the result gathered so far, and ``extra`` on top of it."""
         result = dict(self.result, changed=self.effected)
@@ -160,15 +166,19 @@ class VpsModule(object):
 
     def fail_api(self, error, msg=None):
         """fail_json for an ApiError, with hints for the statuses users meet most."""
+        text = self.api_error_text(error)
+        if msg:
+            text = "%s: %s" % (msg, text)
+        self.fail(text, failure=error.to_failure(), exception=traceback.format_exc())
+
+    def api_error_text(self, error):
+        """An ApiError as a message, with a hint for the statuses users meet most."""
         hint = ""
         if error.status == 401:
             hint = " (check api_key, or the environment variable %s)" % PROVIDERS[self.provider]["key_env"]
         elif error.status == 403:
             hint = " (the API key lacks the permission this operation needs)"
-        text = "%s%s" % (error, hint)
-        if msg:
-            text = "%s: %s" % (msg, text)
-        self.fail(text, failure=error.to_failure(), exception=traceback.format_exc())
+        return "%s%s" % (error, hint)
 
     def exit(self):
         if self.module._diff and (self.before is not None or self.after is not None):

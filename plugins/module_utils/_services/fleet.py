@@ -17,6 +17,69 @@ from .server_order import resolve_order
 from .server_wait import map_concurrently
 
 
+def account_parameters(params):
+    """The parameters of each provider account the fleet covers: ``params`` itself for one provider;
+    with ``accounts``, ``params`` with each account's provider, key and URL.
+
+    Fails (before any request) on an account listed twice and on a server that names no provider or
+    one without an account.
+    """
+    accounts = params.get("accounts")
+    if not accounts:
+        return [params]
+    providers = [account["provider"] for account in accounts]
+    twice = sorted(set(provider for provider in providers if providers.count(provider) > 1))
+    if twice:
+        raise ModuleFailure("accounts lists %s more than once; one account per provider" % ", ".join(twice))
+    unnamed = [entry["name"] for entry in params["servers"] if not entry.get("provider")]
+    if unnamed:
+        raise ModuleFailure("with accounts, every server names its provider; these do not: %s" % ", ".join(unnamed))
+    orphans = [entry["name"] for entry in params["servers"] if entry["provider"] not in providers]
+    if orphans:
+        raise ModuleFailure("these servers name a provider that accounts does not list (it lists %s): %s; nothing "
+                            "was ordered" % (", ".join(providers), ", ".join(orphans)))
+    return [dict(params, provider=account["provider"], api_key=account.get("api_key"), api_url=account.get("api_url"))
+            for account in accounts]
+
+
+def per_account(accounts, step):
+    """Run ``step(account)`` for every account at once, and fail once all have ended if any failed.
+
+    With one account its failure is raised as it is. With several, each failure is named after its
+    account, and the servers and names an account reports on failure stay in its result.
+    """
+    accounts = list(accounts)
+
+    def run(account):
+        try:
+            step(account)
+            return None
+        except (ApiError, InvalidChoice, ModuleFailure) as exc:
+            return exc
+
+    errors = map_concurrently(run, accounts)
+    failed = [(account, error) for account, error in zip(accounts, errors) if error is not None]
+    if not failed:
+        return
+    if len(accounts) == 1:
+        raise failed[0][1]
+    messages, extra = [], {}
+    for account, error in failed:
+        if isinstance(error, ApiError):
+            messages.append(account.api_error_text(error))
+            extra.setdefault("failure", error.to_failure())
+            continue
+        if isinstance(error, InvalidChoice):
+            messages.append(str(error))
+            extra.setdefault("choices", error.choices)
+            continue
+        messages.append(error.msg)
+        account.result.update((key, value) for key, value in error.result.items() if key in ("servers", "ordered"))
+        extra.update((key, value) for key, value in error.result.items() if key in ("choices", "failure"))
+    raise ModuleFailure("; ".join("%s: %s" % (account.provider_label, message)
+                                  for (account, error), message in zip(failed, messages)), **extra)
+
+
 def entries_for(provider, entries):
     """The fleet entries ``provider`` serves: those naming it and those naming no provider."""
     return [entry for entry in entries if entry.get("provider") in (None, provider)]

@@ -8,6 +8,8 @@ Plain data in, plain data out; the inventory plugin adds Ansible's unsafe markin
 
 from __future__ import annotations
 
+import re
+
 from .._http.redact import redact_data
 
 HOSTNAME_SOURCES = ("name", "hostname", "ip", "id")
@@ -108,3 +110,38 @@ def server_variables(server, account_name):
     variables[VAR_PREFIX + "provider_data"] = redact_data(server.get("provider_data") or {})
     variables[VAR_PREFIX + "account"] = account_name
     return variables
+
+
+# The server fields a host added by the fleet role carries as vps_* variables, and those that name
+# its groups, as the inventory plugin's default_groups name them.
+FLEET_HOST_FIELDS = ("id", "name", "hostname", "provider", "status", "plan", "location", "os", "ip")
+GROUP_FIELDS = ("provider", "location", "plan", "os", "status")
+
+
+def group_name(field, value):
+    """``vps_<field>_<value>`` with every character that is not a letter, digit or ``_`` made ``_``."""
+    return re.sub(r"[^\w]", "_", "%s%s_%s" % (VAR_PREFIX, field, value))
+
+
+def add_host_arguments(servers, entries=(), groups=()):
+    """The ``add_host`` arguments of every server that exists (a planned one has no id): its name,
+    groups (``groups``, the default groups, the entry's own ``groups``), address, login and vps_* variables."""
+    entry_groups = dict(((entry.get("provider"), entry["name"]), entry.get("groups") or []) for entry in entries)
+    hosts = []
+    for server in servers:
+        if not server.get("id"):
+            continue
+        credentials = server.get("credentials") or {}
+        own = entry_groups.get((server.get("provider"), server["name"]), entry_groups.get((None, server["name"]), []))
+        host = {
+            "name": server["name"],
+            "groups": list(groups) + [group_name(field, server[field]) for field in GROUP_FIELDS
+                                      if server.get(field) not in (None, "")] + list(own),
+            "ansible_host": server.get("ip"),
+            "ansible_user": credentials.get("username") or "root",
+        }
+        if credentials.get("password"):
+            host["ansible_password"] = credentials["password"]
+        host.update((VAR_PREFIX + field, server.get(field)) for field in FLEET_HOST_FIELDS)
+        hosts.append(host)
+    return hosts

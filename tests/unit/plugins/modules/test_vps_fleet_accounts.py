@@ -1,0 +1,120 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, vpsfleet maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""vps_fleet with ``accounts``: one task for a fleet at several providers, planned in full before any order."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.vpsfleet.cloud.plugins.modules import vps_fleet
+from ansible_collections.vpsfleet.cloud.tests.unit.plugins.modules._lifecycle_sandbox import (  # noqa: F401  pylint: disable=unused-import
+    api_requests, charges, connect, mutating_requests, sandbox, sandbox_process)
+from ansible_collections.vpsfleet.cloud.tests.unit.plugins.modules._run import run_module
+from ansible_collections.vpsfleet.cloud.tests.unit.plugins.modules.test_vps_fleet import API, WEB, fleet
+
+SHARED = dict(api_retries=2, api_retry_max_delay=0.05)
+
+
+def two_accounts(sandbox, vpscrypto_balance=100, otwa_balance=100):
+    """(module arguments with both accounts, the VPSCrypto account, the Otwa account)."""
+    vpscrypto_args, vpscrypto = connect(sandbox, "vpscrypto", balance_usd=vpscrypto_balance)
+    otwa_args, otwa = connect(sandbox, "otwa", balance_usd=otwa_balance)
+    accounts = [dict((key, args[key]) for key in ("provider", "api_key", "api_url")) for args in (vpscrypto_args, otwa_args)]
+    return dict(SHARED, accounts=accounts), vpscrypto, otwa
+
+
+def test_one_task_orders_and_waits_for_the_fleet_at_both_providers(sandbox):
+    args, vpscrypto, otwa = two_accounts(sandbox)
+
+    run = run_module(vps_fleet.main, dict(args, servers=fleet("web", 2) + fleet("api", 2, "otwa", API),
+                                          include_credentials=True), diff=True)
+
+    assert not run.failed, run.result
+    assert run.result["changed"] is True
+    assert run.result["ordered"] == ["web-1", "web-2", "api-1", "api-2"]
+    assert run.result["accounts"][0]["cost_usd"] == 28.0  # 2 x hunter at 14 USD
+    assert run.result["cost_usd"] == 28.0 + run.result["accounts"][1]["cost_usd"] > 28.0
+    assert [(report["provider"], report["ordered"], report["balance_covers"]) for report in run.result["accounts"]] == [
+        ("vpscrypto", ["web-1", "web-2"], True), ("otwa", ["api-1", "api-2"], True)]
+    assert [(server["provider"], server["name"], server["status"]) for server in run.result["servers"]] == [
+        ("vpscrypto", "web-1", "running"), ("vpscrypto", "web-2", "running"),
+        ("otwa", "api-1", "running"), ("otwa", "api-2", "running")]
+    assert all(server["credentials"]["password"] for server in run.result["servers"])
+    assert "balance_usd" not in run.result  # one balance per account, under accounts
+    assert run.result["diff"]["after"] == {"servers": ["api-1", "api-2", "web-1", "web-2"]}
+    assert len(charges(sandbox, vpscrypto)) == 2 and len(charges(sandbox, otwa)) == 2
+
+
+def test_a_second_run_orders_nothing_at_either_provider(sandbox):
+    args, dummy_vpscrypto, dummy_otwa = two_accounts(sandbox)
+    servers = fleet("web", 1) + fleet("api", 1, "otwa", API)
+    first = run_module(vps_fleet.main, dict(args, servers=servers))
+    posts = mutating_requests(sandbox)
+
+    second = run_module(vps_fleet.main, dict(args, servers=servers))
+
+    assert first.result["changed"] is True and second.result["changed"] is False, second.result
+    assert second.result["ordered"] == [] and mutating_requests(sandbox) == posts
+
+
+@pytest.mark.parametrize("short", ["vpscrypto", "otwa"])
+def test_one_short_balance_stops_every_account_before_any_order(sandbox, short):
+    balances = {"vpscrypto": 100, "otwa": 100}
+    balances[short] = 1
+    args, vpscrypto, otwa = two_accounts(sandbox, balances["vpscrypto"], balances["otwa"])
+
+    run = run_module(vps_fleet.main, dict(args, servers=fleet("web", 1) + fleet("api", 1, "otwa", API)))
+
+    assert run.failed
+    label = "VPSCrypto" if short == "vpscrypto" else "Otwa"
+    assert run.result["msg"].startswith(label), run.result["msg"]
+    assert "insufficient balance" in run.result["msg"] and "nothing was ordered" in run.result["msg"]
+    assert run.result["changed"] is False
+    assert mutating_requests(sandbox) == [] and charges(sandbox, vpscrypto) == [] and charges(sandbox, otwa) == []
+
+
+def test_check_mode_plans_both_accounts_and_orders_nothing(sandbox):
+    args, dummy_vpscrypto, dummy_otwa = two_accounts(sandbox, otwa_balance=1)
+
+    run = run_module(vps_fleet.main, dict(args, servers=fleet("web", 1) + fleet("api", 1, "otwa", API)),
+                     check_mode=True)
+
+    assert not run.failed, run.result
+    assert [(report["provider"], report["ordered"], report["balance_covers"]) for report in run.result["accounts"]] == [
+        ("vpscrypto", ["web-1"], True), ("otwa", ["api-1"], False)]
+    assert mutating_requests(sandbox) == []
+
+
+@pytest.mark.parametrize("servers, accounts, message", [
+    ([dict(WEB, name="web-1")], ["vpscrypto", "otwa"], "every server names its provider; these do not: web-1"),
+    ([dict(API, name="api-1", provider="otwa")], ["vpscrypto"], "accounts does not list (it lists vpscrypto): api-1"),
+    ([dict(WEB, name="web-1", provider="vpscrypto")], ["vpscrypto", "vpscrypto"], "lists vpscrypto more than once"),
+], ids=["no-provider", "no-account", "account-twice"])
+def test_servers_and_accounts_that_do_not_match_fail_before_any_request(sandbox, servers, accounts, message):
+    args, dummy_vpscrypto, dummy_otwa = two_accounts(sandbox)
+    by_provider = dict((account["provider"], account) for account in args["accounts"])
+    sandbox.control("DELETE", "/requests")
+
+    run = run_module(vps_fleet.main, dict(args, accounts=[by_provider[name] for name in accounts], servers=servers))
+
+    assert run.failed and message in run.result["msg"], run.result
+    assert api_requests(sandbox) == []
+
+
+def test_provider_and_accounts_together_are_refused(sandbox):
+    args, dummy_vpscrypto, dummy_otwa = two_accounts(sandbox)
+
+    run = run_module(vps_fleet.main, dict(args, provider="otwa", servers=fleet("api", 1, "otwa", API)))
+
+    assert run.failed and "mutually exclusive" in run.result["msg"], run.result
+
+
+def test_the_account_keys_are_never_in_the_result(sandbox):
+    args, dummy_vpscrypto, dummy_otwa = two_accounts(sandbox)
+
+    run = run_module(vps_fleet.main, dict(args, servers=fleet("web", 1) + fleet("api", 1, "otwa", API), wait=False))
+
+    text = repr(run.result)
+    assert not run.failed, run.result
+    assert all(account["api_key"] not in text for account in args["accounts"])
