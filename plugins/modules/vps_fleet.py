@@ -162,7 +162,8 @@ notes:
   - Orders are sent a few at a time. Each keeps its own protection against a retry ordering twice (an
     Otwa Idempotency-Key derived from the request, a VPSCrypto look-up by name and an intent in the journal).
   - Ordering runs of one account on one controller take a lock (O(journal_dir)), so concurrent runs queue and
-    the later ones find the servers; with O(accounts) a run takes every account's lock, always in the same order. After ordering the servers are read again (VPSCrypto also once the orders
+    the later ones find the servers; with O(accounts) a run takes every account's lock, always in the same order.
+    After ordering the servers are read again (VPSCrypto also once the orders
     are 3 seconds old and after the wait); a name that now has a live server this run did not expect (ordered by a
     concurrent run elsewhere) fails the task, naming the duplicates, their ids and prices. If some orders fail, the others stand; the task
     fails naming each failed server and its error, and a re-run orders only what is still missing.

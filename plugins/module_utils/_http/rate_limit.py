@@ -9,6 +9,8 @@ the provider allows that key. The limiter learns that from HTTP 429: it stops th
 ``Retry-After`` the provider asked for, lowers its rate multiplicatively to below what the provider
 accepted, and climbs back along a cubic curve (as botocore's ``adaptive`` retry mode and TCP CUBIC
 do): quickly at first, then flat near the rate that was throttled, probing above it only slowly.
+A limit found again where it was found before is held longer before the next probe: each probe
+costs a 429 and a pause, and most providers' limits do not move.
 A key waits alone: its threads sleep outside any lock, and other keys' limiters are never touched.
 """
 
@@ -32,6 +34,11 @@ MIN_RATE = 0.2
 # at that rate after RECOVERY_SECONDS, nearly flat around it, and grows beyond it only after that.
 BETA = 0.9
 RECOVERY_SECONDS = 8.0
+# A 429 at a rate within SAME_LIMIT of the last one's confirms that limit: the rate is then held
+# there for HOLD_SECONDS before probing above it, twice as long on each further confirmation.
+SAME_LIMIT = 0.1
+HOLD_SECONDS = 8.0
+MAX_HOLD_SECONDS = 64.0
 # Retry-After honoured at most this long; without one, the key pauses this long after a 429.
 MAX_PAUSE = 60.0
 DEFAULT_PAUSE = 1.0
@@ -58,6 +65,7 @@ class RateLimiter(object):
         self.rate = self.ceiling or START_RATE
         self.throttled_at = None        # when the last 429 lowered the rate (None: never)
         self.throttled_max = None       # what the provider accepted then (requests/s)
+        self.hold = 0.0                 # seconds held at throttled_max before probing above it
         self._tokens = self._capacity()
         self._refilled_at = now
         self._paused_until = now
@@ -110,7 +118,8 @@ class RateLimiter(object):
                 return
             self._forget_old(now)
             accepted_rate = max(MIN_RATE, len(self._accepted) / MEASURE_SECONDS)
-            self.throttled_max = min(self.rate, accepted_rate)
+            previous_max, self.throttled_max = self.throttled_max, min(self.rate, accepted_rate)
+            self.hold = next_hold(self.hold, previous_max, self.throttled_max)
             self.throttled_at = now
             self.rate = max(MIN_RATE, self.throttled_max * BETA)
         # Waiting threads take a new place in line after the pause (their generation is gone), and
@@ -146,18 +155,29 @@ class RateLimiter(object):
                 self.rate = min(ceiling, self.rate * 2)
                 self._busy_since = now
             return
-        self.rate = min(ceiling, max(MIN_RATE, cubic_rate(now - self.throttled_at, self.throttled_max)))
+        self.rate = min(ceiling, max(MIN_RATE, cubic_rate(now - self.throttled_at, self.throttled_max, hold=self.hold)))
 
     def _forget_old(self, now):
         while self._accepted and self._accepted[0] <= now - MEASURE_SECONDS:
             self._accepted.popleft()
 
 
-def cubic_rate(elapsed, throttled_max, beta=BETA, recovery=RECOVERY_SECONDS):
+def cubic_rate(elapsed, throttled_max, beta=BETA, recovery=RECOVERY_SECONDS, hold=0.0):
     """The rate ``elapsed`` seconds after a 429 at ``throttled_max``: ``beta * throttled_max`` at 0,
-    ``throttled_max`` at ``recovery``, flat around it, growing beyond it after that (TCP CUBIC's curve)."""
+    ``throttled_max`` at ``recovery``, flat around it (exactly, for ``hold`` more seconds), growing
+    beyond it after that (TCP CUBIC's curve)."""
+    if elapsed > recovery:
+        elapsed = max(recovery, elapsed - hold)
     scale = throttled_max * (1 - beta) / recovery ** 3
     return throttled_max + scale * (elapsed - recovery) ** 3
+
+
+def next_hold(hold, previous_max, throttled_max):
+    """How long to hold the rate at ``throttled_max`` after this 429: longer each time the limit is
+    found where it was (within SAME_LIMIT), none when it moved or is new."""
+    if previous_max is None or abs(throttled_max - previous_max) > SAME_LIMIT * previous_max:
+        return 0.0
+    return min(MAX_HOLD_SECONDS, max(HOLD_SECONDS, 2 * hold))
 
 
 _limiters = {}

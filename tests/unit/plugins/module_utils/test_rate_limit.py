@@ -234,3 +234,36 @@ def test_a_client_waiting_for_its_limiter_holds_no_shared_slot(fake_api):
     thread.join(10)
 
     assert not held.timed_out
+
+
+def test_a_limit_found_again_is_held_longer_before_the_next_probe():
+    clock = VirtualClock()
+    limiter = RateLimiter(clock=clock, sleep=clock.sleep)
+    sent = []
+    clock.run_threads([sender(limiter, sent, 40)])
+    limiter.throttled(retry_after=1, sent_at=sent[-1])
+    first_max = limiter.throttled_max
+    # Back at that rate after the recovery, and throttled there again: the limit is confirmed.
+    clock.run_threads([sender(limiter, sent, int(first_max * (_rate_limit.RECOVERY_SECONDS + 1)))])
+    limiter.throttled(retry_after=1, sent_at=sent[-1])
+    confirmed_at, confirmed_max = clock(), limiter.throttled_max
+
+    # Where the first recovery would already probe above the limit, this one still holds at it.
+    clock.run_threads([sender(limiter, sent, int(confirmed_max * (_rate_limit.RECOVERY_SECONDS + 5)))])
+    held_rate, held_for = limiter.rate, clock() - confirmed_at
+
+    assert abs(confirmed_max - first_max) <= _rate_limit.SAME_LIMIT * first_max
+    assert _rate_limit.RECOVERY_SECONDS + 2 < held_for < _rate_limit.RECOVERY_SECONDS + _rate_limit.HOLD_SECONDS
+    assert held_rate == pytest.approx(confirmed_max)
+    assert _rate_limit.cubic_rate(held_for, confirmed_max) > confirmed_max  # without the hold it would probe
+
+
+@pytest.mark.parametrize("hold, previous_max, throttled_max, expected", [
+    (0.0, None, 20.0, 0.0),                                             # the first limit found
+    (0.0, 20.0, 19.0, _rate_limit.HOLD_SECONDS),                        # found again
+    (_rate_limit.HOLD_SECONDS, 20.0, 20.0, 2 * _rate_limit.HOLD_SECONDS),
+    (_rate_limit.MAX_HOLD_SECONDS, 20.0, 20.0, _rate_limit.MAX_HOLD_SECONDS),
+    (32.0, 20.0, 10.0, 0.0),                                            # the limit moved: probe soon again
+])
+def test_the_hold_doubles_while_the_limit_stays_and_ends_when_it_moves(hold, previous_max, throttled_max, expected):
+    assert _rate_limit.next_hold(hold, previous_max, throttled_max) == expected
