@@ -34,6 +34,16 @@ def sender(limiter, sent, count):
     return send
 
 
+def throttled_after(count):
+    """(clock, limiter, sent): one thread sent ``count`` requests, then the last one was answered 429."""
+    clock = VirtualClock()
+    limiter = RateLimiter(clock=clock, sleep=clock.sleep)
+    sent = []
+    clock.run_threads([sender(limiter, sent, count)])
+    limiter.throttled(retry_after=1, sent_at=sent[-1])
+    return clock, limiter, sent
+
+
 def test_threads_sharing_a_key_stay_under_its_ceiling_in_every_second():
     clock = VirtualClock()
     limiter = RateLimiter(ceiling=10, clock=clock, sleep=clock.sleep)
@@ -71,12 +81,7 @@ def test_a_429_lowers_the_rate_below_what_the_provider_accepted():
 
 
 def test_429s_for_requests_sent_before_the_last_decrease_lower_the_rate_once():
-    clock = VirtualClock()
-    limiter = RateLimiter(clock=clock, sleep=clock.sleep)
-    sent = []
-    clock.run_threads([sender(limiter, sent, 40)])
-
-    limiter.throttled(retry_after=1, sent_at=sent[-1])
+    dummy, limiter, sent = throttled_after(40)
     lowered = limiter.rate
     for in_flight in sent[-5:]:
         limiter.throttled(retry_after=1, sent_at=in_flight)
@@ -85,11 +90,7 @@ def test_429s_for_requests_sent_before_the_last_decrease_lower_the_rate_once():
 
 
 def test_the_rate_recovers_after_429s_and_then_probes_above_the_throttled_rate():
-    clock = VirtualClock()
-    limiter = RateLimiter(clock=clock, sleep=clock.sleep)
-    sent = []
-    clock.run_threads([sender(limiter, sent, 40)])
-    limiter.throttled(retry_after=1, sent_at=sent[-1])
+    clock, limiter, sent = throttled_after(40)
     lowered, throttled_max = limiter.rate, limiter.throttled_max
 
     clock.run_threads([sender(limiter, sent, int(throttled_max * (_rate_limit.RECOVERY_SECONDS + 6)))])
@@ -237,11 +238,7 @@ def test_a_client_waiting_for_its_limiter_holds_no_shared_slot(fake_api):
 
 
 def test_a_limit_found_again_is_held_longer_before_the_next_probe():
-    clock = VirtualClock()
-    limiter = RateLimiter(clock=clock, sleep=clock.sleep)
-    sent = []
-    clock.run_threads([sender(limiter, sent, 40)])
-    limiter.throttled(retry_after=1, sent_at=sent[-1])
+    clock, limiter, sent = throttled_after(40)
     first_max = limiter.throttled_max
     # Back at that rate after the recovery, and throttled there again: the limit is confirmed.
     clock.run_threads([sender(limiter, sent, int(first_max * (_rate_limit.RECOVERY_SECONDS + 1)))])
