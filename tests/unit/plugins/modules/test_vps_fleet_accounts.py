@@ -110,11 +110,25 @@ def test_provider_and_accounts_together_are_refused(sandbox):
     assert run.failed and "mutually exclusive" in run.result["msg"], run.result
 
 
-def test_the_account_keys_are_never_in_the_result(sandbox):
+def test_the_account_keys_and_root_passwords_are_never_in_the_output(sandbox):
     args, dummy_vpscrypto, dummy_otwa = two_accounts(sandbox)
 
     run = run_module(vps_fleet.main, dict(args, servers=fleet("web", 1) + fleet("api", 1, "otwa", API), wait=False))
 
-    text = repr(run.result)
     assert not run.failed, run.result
-    assert all(account["api_key"] not in text for account in args["accounts"])
+    assert all(account["api_key"] in sandbox.secrets() for account in args["accounts"])
+    assert not [secret for secret in sandbox.secrets() if secret in run.output]
+
+
+def test_a_refused_key_at_one_account_is_named_and_nothing_is_ordered_at_the_other(sandbox):
+    args, vpscrypto, dummy_otwa = two_accounts(sandbox)
+    wrong_key = "otwa-key-that-does-not-exist-0123456789"
+    args["accounts"][1]["api_key"] = wrong_key
+
+    run = run_module(vps_fleet.main, dict(args, servers=fleet("web", 1) + fleet("api", 1, "otwa", API)))
+
+    assert run.failed
+    assert run.result["msg"].startswith("Otwa Cloud: ") and "OTWA_API_KEY" in run.result["msg"], run.result["msg"]
+    assert run.result["failure"]["status"] == 401
+    assert wrong_key not in run.output
+    assert mutating_requests(sandbox) == [] and charges(sandbox, vpscrypto) == []
