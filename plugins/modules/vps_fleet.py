@@ -36,12 +36,12 @@ options:
     description:
       - The hosting provider whose API is used, for a fleet at one provider.
       - C(vpscrypto) is VPSCrypto (prepaid balance, crypto top-ups); C(otwa) is Otwa Cloud.
-      - Exactly one of O(provider) and O(accounts) is required.
+      - One of O(provider) and O(accounts) is required.
     required: false
   accounts:
     description:
-      - The provider accounts of a fleet at several providers, one per provider, instead of O(provider),
-        O(api_key) and O(api_url).
+      - The provider accounts of a fleet at several providers, one per provider. When set, O(provider),
+        O(api_key) and O(api_url) are not used (a play's C(module_defaults) may set them for other modules).
       - Every server then names its O(servers[].provider), and that provider must be listed here; a
         server that names none or another fails the task before any request.
       - A failure at one account names it; the other accounts' orders stand, and a re-run orders only
@@ -537,8 +537,9 @@ def main():
             include_credentials=dict(type="bool", default=False),
             **journal_argument_spec(lock=True)
         ),
+        # No mutual exclusion: a play's module_defaults for the action group may set provider, api_key
+        # and api_url for every module, and accounts then takes their place here.
         required_one_of=[("provider", "accounts")],
-        mutually_exclusive=[("provider", "accounts"), ("api_key", "accounts"), ("api_url", "accounts")],
     )
     FleetModule(module).run()
 

@@ -102,12 +102,15 @@ def test_servers_and_accounts_that_do_not_match_fail_before_any_request(sandbox,
     assert api_requests(sandbox) == []
 
 
-def test_provider_and_accounts_together_are_refused(sandbox):
+def test_accounts_take_the_place_of_a_provider_and_key_that_module_defaults_may_set(sandbox):
     args, dummy_vpscrypto, dummy_otwa = two_accounts(sandbox)
+    defaults = dict(provider="otwa", api_key="a-key-of-another-account-0123456789")
 
-    run = run_module(vps_fleet.main, dict(args, provider="otwa", servers=fleet("api", 1, "otwa", API)))
+    run = run_module(vps_fleet.main, dict(args, servers=fleet("web", 1) + fleet("api", 1, "otwa", API), wait=False,
+                                          **defaults))
 
-    assert run.failed and "mutually exclusive" in run.result["msg"], run.result
+    assert not run.failed, run.result
+    assert run.result["ordered"] == ["web-1", "api-1"]
 
 
 def test_the_account_keys_and_root_passwords_are_never_in_the_output(sandbox):
