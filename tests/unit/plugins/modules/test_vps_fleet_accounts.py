@@ -135,3 +135,21 @@ def test_a_refused_key_at_one_account_is_named_and_nothing_is_ordered_at_the_oth
     assert run.result["failure"]["status"] == 401
     assert wrong_key not in run.output
     assert mutating_requests(sandbox) == [] and charges(sandbox, vpscrypto) == []
+
+
+def test_orders_failing_at_one_account_leave_the_others_standing_and_a_rerun_orders_only_what_is_missing(sandbox):
+    args, vpscrypto, otwa = two_accounts(sandbox)
+    servers = fleet("web", 1) + fleet("api", 1, "otwa", API)
+    # Refused before any handler ran (a 429), so the order surely did not go through.
+    sandbox.configure(faults=[{"method": "POST", "path": "^/servers$", "provider": "vpscrypto", "kind": "429",
+                               "retry_after": 0, "times": 10}])
+    first = run_module(vps_fleet.main, dict(args, servers=servers, wait=False))
+    sandbox.configure(faults=[])
+
+    second = run_module(vps_fleet.main, dict(args, servers=servers, wait=False))
+
+    assert first.failed and first.result["msg"].startswith("VPSCrypto: 1 of 1 order(s) failed"), first.result["msg"]
+    assert first.result["changed"] is True  # the Otwa order went through
+    assert [report["ordered"] for report in first.result["accounts"]] == [[], ["api-1"]]
+    assert not second.failed and second.result["ordered"] == ["web-1"], second.result.get("msg")
+    assert len(charges(sandbox, vpscrypto)) == 1 and len(charges(sandbox, otwa)) == 1
