@@ -261,7 +261,7 @@ balance_covers:
 accounts:
   description:
     - What each account's part of the fleet costs, in the order of O(accounts) (with O(provider), one entry).
-  returned: success
+  returned: always
   type: list
   elements: dict
   version_added: 1.1.0
@@ -327,24 +327,51 @@ class FleetModule(VpsModule):
 
     def execute(self):
         deadline = Deadline(self.params["wait_timeout"])
-        for account in self.accounts:
-            account.select(self.params["servers"])
-        working = [account for account in self.accounts if account.entries]
         try:
+            per_account(self.accounts, lambda account: account.select(self.params["servers"]))
+            working = [account for account in self.accounts if account.entries]
             with contextlib.ExitStack() as locks:
                 if not self.check_mode:
                     # Concurrent runs on this controller queue here; one that waited then finds the servers.
                     # Taken in one order, so that two runs over the same accounts cannot hold one each.
                     for account in sorted(working, key=lambda account: account.journal.account_dir):
                         locks.enter_context(order_lock(account, account.journal))
-                per_account(working, lambda account: account.plan())
+                self.plan(working)
                 if self.check_mode:
                     return
-                per_account(working, lambda account: account.place())
+                placed = self.place(working)
+            if placed is not None:
+                raise placed
             # Each account reads its servers' credentials as soon as they are ready, while others still wait.
             per_account(working, lambda account: account.settle(deadline))
         finally:
             self.collect()
+
+    def plan(self, working):
+        """Every account's plan and balance check; when one fails, nothing is ordered anywhere."""
+        try:
+            per_account(working, lambda account: account.plan())
+        except ModuleFailure:
+            for account in working:
+                account.result["ordered"] = []
+            raise
+
+    def place(self, working):
+        """Every account's orders; the failure of some (None when all went through).
+
+        Returned rather than raised, so that the lock is left first: the accounts whose orders went
+        through still look for a concurrent run's duplicates once their orders are 3 seconds old.
+        """
+        try:
+            per_account(working, lambda account: account.place())
+            return None
+        except ModuleFailure as failure:
+            try:
+                per_account([account for account in working if account.created],
+                            lambda account: account.check_late_duplicates())
+            except ModuleFailure as duplicates:
+                return ModuleFailure("%s; %s" % (failure.msg, duplicates.msg), **dict(failure.result, **duplicates.result))
+            return failure
 
     def collect(self):
         """The accounts' results as the module's: one account's at the top, several under ``accounts``."""
@@ -368,6 +395,17 @@ class FleetModule(VpsModule):
             self.before = {"servers": sorted(name for before in befores for name in before["servers"])}
             self.after = {"servers": sorted(name for account in self.accounts if account.after
                                             for name in account.after["servers"])}
+
+    def fail(self, msg, **extra):
+        """A failure holds no root password unless the task is no_log: one account may have read its
+        servers' credentials before another failed."""
+        servers = extra.get("servers", self.result.get("servers")) or []
+        if not self.module.no_log and any(server.get("credentials") for server in servers):
+            extra["servers"] = [dict((key, value) for key, value in server.items() if key != "credentials")
+                                for server in servers]
+            msg += (" (credentials left out of this failure, which Ansible prints; read them again with "
+                    "vpsfleet.cloud.vps_server_info and include_credentials=true)")
+        super(FleetModule, self).fail(msg, **extra)
 
 
 class AccountFleet(UsesJournal, VpsModule):
@@ -423,7 +461,6 @@ class AccountFleet(UsesJournal, VpsModule):
         """Send the planned orders and read the servers back."""
         existing, orders, listed = self.plan_of
         created = self.order(orders, listed)
-        self.created, self.ordered_at = created, time.monotonic()
         self.finish(existing, created)
         if created:
             refuse_duplicates(self.adapter,
@@ -441,14 +478,17 @@ class AccountFleet(UsesJournal, VpsModule):
                 last = exc.last if isinstance(exc.last, list) else servers
                 raise ModuleFailure(str(exc), servers=[server for server in last if server],
                                     ordered=self.result["ordered"])
-        if self.created:
-            # Across machines: a concurrent run's order that was not listed yet at the first read-back.
-            refuse_late_duplicates(self.adapter,
-                                   dict((name, set([str(server["id"])])) for name, server in self.created.items()),
-                                   dict((name, [server]) for name, server in self.created.items()), self.ordered_at)
+        self.check_late_duplicates()
         if self.params["include_credentials"]:
             servers = with_credentials(self.adapter, servers)
         self.result["servers"] = self.adapter.fill_plan_specs(servers)
+
+    def check_late_duplicates(self):
+        """Across machines: a concurrent run's order that was not listed yet at the first read-back."""
+        if self.created:
+            refuse_late_duplicates(self.adapter,
+                                   dict((name, set([str(server["id"])])) for name, server in self.created.items()),
+                                   dict((name, [server]) for name, server in self.created.items()), self.ordered_at)
 
     def live_named(self, names):
         """``{name: server}`` of the live servers bearing one of ``names`` (read afresh)."""
@@ -485,6 +525,7 @@ class AccountFleet(UsesJournal, VpsModule):
         known_ids = [server["id"] for server in listed]
         outcomes = send_orders(self.adapter, orders, known_ids, self.journal)
         created = dict((order["request"]["name"], server) for order, server, error in outcomes if error is None)
+        self.created, self.ordered_at = created, time.monotonic()
         if created:
             self.record_effect()
         failed = ["%s: %s" % (order["request"]["name"], error) for order, server, error in outcomes if error]

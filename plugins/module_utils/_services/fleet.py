@@ -9,6 +9,8 @@ server is ordered or paid for.
 
 from __future__ import annotations
 
+import traceback
+
 from .._core.errors import ModuleFailure
 from .._http.client import ApiError
 from .order_guard import clear_order_intent, record_landed_order, record_order_intent, replayed_order
@@ -25,7 +27,7 @@ def account_parameters(params):
     one without an account.
     """
     accounts = params.get("accounts")
-    if not accounts:
+    if accounts is None:
         return [params]
     providers = [account["provider"] for account in accounts]
     twice = sorted(set(provider for provider in providers if providers.count(provider) > 1))
@@ -42,11 +44,18 @@ def account_parameters(params):
             for account in accounts]
 
 
+# What a failed account keeps in its own result (the module's ``servers`` and ``ordered`` are made
+# from the accounts' results); every other key of its failure goes into the module's failure.
+ACCOUNT_FAILURE_KEYS = ("servers", "ordered")
+
+
 def per_account(accounts, step):
     """Run ``step(account)`` for every account at once, and fail once all have ended if any failed.
 
-    With one account its failure is raised as it is. With several, each failure is named after its
-    account, and the servers and names an account reports on failure stay in its result.
+    Every failure becomes a :class:`ModuleFailure`: an API error with its account's hint (the
+    environment variable of its key), and with several accounts each message names its account.
+    The servers and names a failed account reports stay in its result; the failures' other keys
+    (``failure``, ``choices``, ``duplicates``...) are merged, lists of several accounts joined.
     """
     accounts = list(accounts)
 
@@ -54,30 +63,29 @@ def per_account(accounts, step):
         try:
             step(account)
             return None
-        except (ApiError, InvalidChoice, ModuleFailure) as exc:
+        except ApiError as exc:
+            return ModuleFailure(account.api_error_text(exc), failure=exc.to_failure(), exception=traceback.format_exc())
+        except InvalidChoice as exc:
+            return ModuleFailure(str(exc), choices=exc.choices)
+        except ModuleFailure as exc:
             return exc
 
     errors = map_concurrently(run, accounts)
     failed = [(account, error) for account, error in zip(accounts, errors) if error is not None]
     if not failed:
         return
-    if len(accounts) == 1:
-        raise failed[0][1]
     messages, extra = [], {}
     for account, error in failed:
-        if isinstance(error, ApiError):
-            messages.append(account.api_error_text(error))
-            extra.setdefault("failure", error.to_failure())
-            continue
-        if isinstance(error, InvalidChoice):
-            messages.append(str(error))
-            extra.setdefault("choices", error.choices)
-            continue
-        messages.append(error.msg)
-        account.result.update((key, value) for key, value in error.result.items() if key in ("servers", "ordered"))
-        extra.update((key, value) for key, value in error.result.items() if key in ("choices", "failure"))
-    raise ModuleFailure("; ".join("%s: %s" % (account.provider_label, message)
-                                  for (account, error), message in zip(failed, messages)), **extra)
+        account.result.update((key, value) for key, value in error.result.items() if key in ACCOUNT_FAILURE_KEYS)
+        for key, value in error.result.items():
+            if key in ACCOUNT_FAILURE_KEYS:
+                continue
+            if isinstance(value, list) and isinstance(extra.get(key), list):
+                extra[key] = extra[key] + value
+            else:
+                extra.setdefault(key, value)
+        messages.append(error.msg if len(accounts) == 1 else "%s: %s" % (account.provider_label, error.msg))
+    raise ModuleFailure("; ".join(messages), **extra)
 
 
 def entries_for(provider, entries):

@@ -153,3 +153,62 @@ def test_orders_failing_at_one_account_leave_the_others_standing_and_a_rerun_ord
     assert [report["ordered"] for report in first.result["accounts"]] == [[], ["api-1"]]
     assert not second.failed and second.result["ordered"] == ["web-1"], second.result.get("msg")
     assert len(charges(sandbox, vpscrypto)) == 1 and len(charges(sandbox, otwa)) == 1
+
+
+def test_a_refused_key_of_a_single_account_fails_cleanly_with_its_hint(sandbox):
+    args, dummy_account = connect(sandbox, "otwa", balance_usd=100)
+    account = dict(provider="otwa", api_key="otwa-wrong-key-0123456789abc", api_url=args["api_url"])
+
+    run = run_module(vps_fleet.main, dict(SHARED, accounts=[account], servers=fleet("api", 1, "otwa", API)))
+
+    assert run.failed and "OTWA_API_KEY" in run.result["msg"], run.result["msg"]
+    assert run.result["failure"]["status"] == 401 and "Traceback" not in run.result["msg"]
+
+
+def test_a_short_balance_at_one_account_reports_nothing_ordered_at_any(sandbox):
+    args, dummy_vpscrypto, dummy_otwa = two_accounts(sandbox, otwa_balance=1)
+
+    run = run_module(vps_fleet.main, dict(args, servers=fleet("web", 1) + fleet("api", 1, "otwa", API)))
+
+    assert run.failed
+    assert run.result["ordered"] == [] and [report["ordered"] for report in run.result["accounts"]] == [[], []]
+
+
+def test_credentials_read_by_one_account_stay_out_of_another_accounts_failure(sandbox):
+    args, dummy_vpscrypto, dummy_otwa = two_accounts(sandbox)
+    sandbox.configure(faults=[{"method": "GET", "path": "/credentials$", "provider": "otwa", "kind": "503",
+                               "retry_after": 0, "times": 100}])
+
+    run = run_module(vps_fleet.main, dict(args, servers=fleet("web", 1) + fleet("api", 1, "otwa", API),
+                                          include_credentials=True))
+
+    assert run.failed and run.result["msg"].startswith("Otwa Cloud: "), run.result["msg"]
+    assert "credentials left out of this failure" in run.result["msg"]
+    assert not [server for server in run.result["servers"] if server.get("credentials")]
+    assert not [secret for secret in sandbox.secrets() if secret in run.output]
+
+
+def test_orders_that_went_through_are_read_again_for_late_duplicates_when_another_account_failed(sandbox):
+    args, dummy_vpscrypto, dummy_otwa = two_accounts(sandbox)
+    sandbox.configure(faults=[{"method": "POST", "path": "^/servers$", "provider": "otwa", "kind": "429",
+                               "retry_after": 0, "times": 10}])
+
+    run = run_module(vps_fleet.main, dict(args, servers=fleet("web", 1) + fleet("api", 1, "otwa", API)))
+
+    vpscrypto_requests = ["%s %s" % (entry["method"], entry["path"]) for entry in sandbox.requests_log()
+                          if entry.get("provider") == "vpscrypto"]
+    after_order = vpscrypto_requests[vpscrypto_requests.index("POST /servers") + 1:]
+    assert run.failed and run.result["msg"].startswith("Otwa Cloud: 1 of 1 order(s) failed"), run.result["msg"]
+    assert run.result["changed"] is True
+    # Read back at once, and again once the order is 3 seconds old, as when every account succeeds.
+    assert after_order.count("GET /servers") == 2, after_order
+
+
+def test_an_empty_fleet_over_no_accounts_does_nothing(sandbox):
+    sandbox.control("DELETE", "/requests")
+
+    run = run_module(vps_fleet.main, dict(SHARED, accounts=[], servers=[]))
+
+    assert not run.failed, run.result
+    assert (run.result["changed"], run.result["ordered"], run.result["servers"]) == (False, [], [])
+    assert api_requests(sandbox) == []
