@@ -339,9 +339,9 @@ class FleetModule(VpsModule):
                 self.plan(working)
                 if self.check_mode:
                     return
-                placed = self.place(working)
-            if placed is not None:
-                raise placed
+                failed_orders = self.place(working)
+            if failed_orders is not None:
+                raise self.with_late_duplicates(working, failed_orders)
             # Each account reads its servers' credentials as soon as they are ready, while others still wait.
             per_account(working, lambda account: account.settle(deadline))
         finally:
@@ -356,22 +356,26 @@ class FleetModule(VpsModule):
                 account.result["ordered"] = []
             raise
 
-    def place(self, working):
-        """Every account's orders; the failure of some (None when all went through).
-
-        Returned rather than raised, so that the lock is left first: the accounts whose orders went
-        through still look for a concurrent run's duplicates once their orders are 3 seconds old.
-        """
+    @staticmethod
+    def place(working):
+        """Every account's orders: the failure of some, returned so that the locks are left before the
+        accounts whose orders went through read their servers again; None when all went through."""
         try:
             per_account(working, lambda account: account.place())
-            return None
         except ModuleFailure as failure:
-            try:
-                per_account([account for account in working if account.created],
-                            lambda account: account.check_late_duplicates())
-            except ModuleFailure as duplicates:
-                return ModuleFailure("%s; %s" % (failure.msg, duplicates.msg), **dict(failure.result, **duplicates.result))
             return failure
+        return None
+
+    @staticmethod
+    def with_late_duplicates(working, failure):
+        """``failure``, after the accounts whose orders went through looked for a concurrent run's
+        duplicates once their orders were 3 seconds old (what settling does when every order goes through)."""
+        try:
+            per_account([account for account in working if account.created],
+                        lambda account: account.check_late_duplicates())
+        except ModuleFailure as duplicates:
+            return ModuleFailure("%s; %s" % (failure.msg, duplicates.msg), **dict(failure.result, **duplicates.result))
+        return failure
 
     def collect(self):
         """The accounts' results as the module's: one account's at the top, several under ``accounts``."""
