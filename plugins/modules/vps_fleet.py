@@ -162,7 +162,8 @@ notes:
   - Orders are sent a few at a time. Each keeps its own protection against a retry ordering twice (an
     Otwa Idempotency-Key derived from the request, a VPSCrypto look-up by name and an intent in the journal).
   - Ordering runs of one account on one controller take a lock (O(journal_dir)), so concurrent runs queue and
-    the later ones find the servers; with O(accounts) a run takes every account's lock, always in the same order.
+    the later ones find the servers; with O(accounts) a run takes every account's lock, always in the same order
+    and within one O(lock_timeout) for them all, and a lock held at any account holds back every order.
     After ordering the servers are read again (VPSCrypto also once the orders
     are 3 seconds old and after the wait); a name that now has a live server this run did not expect (ordered by a
     concurrent run elsewhere) fails the task, naming the duplicates, their ids and prices. If some orders fail, the others stand; the task
@@ -333,9 +334,11 @@ class FleetModule(VpsModule):
             with contextlib.ExitStack() as locks:
                 if not self.check_mode:
                     # Concurrent runs on this controller queue here; one that waited then finds the servers.
-                    # Taken in one order, so that two runs over the same accounts cannot hold one each.
+                    # Taken in one order, so that two runs over the same accounts cannot hold one each,
+                    # and within one lock_timeout for them all.
+                    locks_deadline = Deadline(self.params["lock_timeout"])
                     for account in sorted(working, key=lambda account: account.journal.account_dir):
-                        locks.enter_context(order_lock(account, account.journal))
+                        locks.enter_context(order_lock(account, account.journal, timeout=locks_deadline.remaining()))
                 self.plan(working)
                 if self.check_mode:
                     return

@@ -81,9 +81,11 @@ def unknown_order_advice(journal, adapter):
             " again" % journal.account_dir)
 
 
-def order_lock(vps_module, journal):
-    """The account's order lock for this run, failing the task clearly when it cannot be had."""
-    timeout = vps_module.params.get("lock_timeout")
+def order_lock(vps_module, journal, timeout=None):
+    """The account's order lock for this run, failing the task clearly when it cannot be had within
+    ``timeout`` seconds (default: the module's ``lock_timeout``)."""
+    if timeout is None:
+        timeout = vps_module.params.get("lock_timeout")
     return _guarded_lock(journal, timeout)
 
 

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from ansible_collections.vpsfleet.cloud.plugins.modules import vps_fleet
@@ -212,3 +214,16 @@ def test_an_empty_fleet_over_no_accounts_does_nothing(sandbox):
     assert not run.failed, run.result
     assert (run.result["changed"], run.result["ordered"], run.result["servers"]) == (False, [], [])
     assert api_requests(sandbox) == []
+
+
+def test_an_account_whose_lock_another_run_holds_holds_back_every_order(sandbox):
+    from ansible_collections.vpsfleet.cloud.plugins.module_utils._core.journal import Journal, account_ref
+    args, vpscrypto, otwa = two_accounts(sandbox)
+    otwa_journal = Journal(os.environ["VPSFLEET_JOURNAL_DIR"], account_ref("otwa", args["accounts"][1]["api_key"]))
+
+    with otwa_journal.order_lock(5):  # a concurrent run on this controller is ordering at Otwa
+        run = run_module(vps_fleet.main, dict(args, servers=fleet("web", 1) + fleet("api", 1, "otwa", API),
+                                              lock_timeout=0))
+
+    assert run.failed and "nothing was ordered, paid or minted" in run.result["msg"], run.result["msg"]
+    assert mutating_requests(sandbox) == [] and charges(sandbox, vpscrypto) == [] and charges(sandbox, otwa) == []
