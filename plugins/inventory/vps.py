@@ -230,7 +230,7 @@ from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._http.client import HAS_REQUESTS
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.fleet_hosts import (
-    connection_address, name_hosts, server_key, server_variables)
+    DEFAULT_GROUP_FIELDS, connection_address, name_hosts, server_key, server_variables)
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._services.fleet_reader import Account, FleetReader
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._providers.registry import PROVIDERS, build_adapter
 from ansible_collections.vpsfleet.cloud.plugins.module_utils._http.rate_limit import rate_limit_from_env
@@ -244,7 +244,6 @@ except ImportError:  # ansible-core < 2.19 trusts every plain string already
 display = Display()
 
 CACHE_FORMAT = 2
-DEFAULT_GROUP_FIELDS = ("provider", "account", "location", "plan", "os", "status")
 SHORT_FORM_OPTIONS = ("provider", "api_key", "api_url")
 VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 LAZY_TEMPLATE = ("{{ lookup('vpsfleet.cloud.vps_credentials', vps_provider, vps_id, api_url=vps_api_url,"

@@ -403,16 +403,14 @@ class FleetModule(VpsModule):
             self.after = {"servers": sorted(name for account in self.accounts if account.after
                                             for name in account.after["servers"])}
 
-    def fail(self, msg, **extra):
-        """A failure holds no root password unless the task is no_log: one account may have read its
-        servers' credentials before another failed."""
-        servers = extra.get("servers", self.result.get("servers")) or []
-        if not self.module.no_log and any(server.get("credentials") for server in servers):
-            extra["servers"] = [dict((key, value) for key, value in server.items() if key != "credentials")
-                                for server in servers]
-            msg += (" (credentials left out of this failure, which Ansible prints; read them again with "
-                    "vpsfleet.cloud.vps_server_info and include_credentials=true)")
-        super(FleetModule, self).fail(msg, **extra)
+    def withhold_secrets(self, result):
+        """One account may have read its servers' credentials before another failed."""
+        servers = result.get("servers") or []
+        if not any(server.get("credentials") for server in servers):
+            return []
+        result["servers"] = [dict((key, value) for key, value in server.items() if key != "credentials")
+                             for server in servers]
+        return ["credentials"]
 
 
 class AccountFleet(UsesJournal, VpsModule):
@@ -470,9 +468,7 @@ class AccountFleet(UsesJournal, VpsModule):
         created = self.order(orders, listed)
         self.finish(existing, created)
         if created:
-            refuse_duplicates(self.adapter,
-                              dict((name, set([str(server["id"])])) for name, server in created.items()),
-                              dict((name, [server]) for name, server in created.items()))
+            refuse_duplicates(self.adapter, *self.created_by_name())
 
     def settle(self, deadline):
         """Wait for the servers (with ``wait``), check for late duplicates, read credentials."""
@@ -493,9 +489,12 @@ class AccountFleet(UsesJournal, VpsModule):
     def check_late_duplicates(self):
         """Across machines: a concurrent run's order that was not listed yet at the first read-back."""
         if self.created:
-            refuse_late_duplicates(self.adapter,
-                                   dict((name, set([str(server["id"])])) for name, server in self.created.items()),
-                                   dict((name, [server]) for name, server in self.created.items()), self.ordered_at)
+            refuse_late_duplicates(self.adapter, *self.created_by_name(), ordered_at=self.ordered_at)
+
+    def created_by_name(self):
+        """What the duplicate checks expect of this run's orders: ``{name: {id}}`` and ``{name: [server]}``."""
+        return (dict((name, set([str(server["id"])])) for name, server in self.created.items()),
+                dict((name, [server]) for name, server in self.created.items()))
 
     def live_named(self, names):
         """``{name: server}`` of the live servers bearing one of ``names`` (read afresh)."""

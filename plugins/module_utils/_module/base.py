@@ -156,13 +156,18 @@ class VpsModule(object):
         result = dict(self.result, changed=self.effected)
         result.update(extra)
         result.pop("msg", None)
-        withheld = [key for key in self.secrets_shown_again if key in result and not self.module.no_log]
-        for key in withheld:
-            del result[key]
+        withheld = self.withhold_secrets(result) if not self.module.no_log else []
         if withheld:
             msg += " (%s left out of this failure, which Ansible prints; read it again with %s)" % (
                 ", ".join(withheld), "vpsfleet.cloud.vps_server_info and include_credentials=true")
         self.module.fail_json(msg=msg, **result)
+
+    def withhold_secrets(self, result):
+        """Remove from a failure's ``result`` the secrets the provider can show again; their names."""
+        withheld = [key for key in self.secrets_shown_again if key in result]
+        for key in withheld:
+            del result[key]
+        return withheld
 
     def fail_api(self, error, msg=None):
         """fail_json for an ApiError, with hints for the statuses users meet most."""

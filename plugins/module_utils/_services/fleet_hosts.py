@@ -18,6 +18,8 @@ VAR_PREFIX = "vps_"
 
 
 TEMPLATE_MARKERS = ("{{", "{%", "{#")
+# The fields the inventory plugin's default_groups make groups of: vps_<field>_<value>.
+DEFAULT_GROUP_FIELDS = ("provider", "account", "location", "plan", "os", "status")
 
 
 def has_template_markers(value):
@@ -113,9 +115,9 @@ def server_variables(server, account_name):
 
 
 # The server fields a host added by the fleet role carries as vps_* variables, and those that name
-# its groups, as the inventory plugin's default_groups name them.
+# its groups, as the inventory plugin's default_groups name them (an account is the inventory's own).
 FLEET_HOST_FIELDS = ("id", "name", "hostname", "provider", "status", "plan", "location", "os", "ip")
-GROUP_FIELDS = ("provider", "location", "plan", "os", "status")
+FLEET_GROUP_FIELDS = tuple(field for field in DEFAULT_GROUP_FIELDS if field != "account")
 
 
 def group_name(field, value):
@@ -135,9 +137,9 @@ def add_host_arguments(servers, entries=(), groups=()):
         own = entry_groups.get((server.get("provider"), server["name"]), entry_groups.get((None, server["name"]), []))
         host = {
             "name": server["name"],
-            "groups": list(groups) + [group_name(field, server[field]) for field in GROUP_FIELDS
+            "groups": list(groups) + [group_name(field, server[field]) for field in FLEET_GROUP_FIELDS
                                       if server.get(field) not in (None, "")] + list(own),
-            "ansible_host": server.get("ip"),
+            "ansible_host": connection_address(server),
             "ansible_user": credentials.get("username") or "root",
         }
         if credentials.get("password"):
